@@ -1,0 +1,53 @@
+// libipc C ABI — the handle table.
+//
+// A handle given to C is an id, never an address: (serial << 4) | type. It is
+// looked up in a table on every call, so a NULL, closed, forged or wrong-type
+// handle is an IPC_EBADHANDLE error and never a dereference of freed memory
+// (libzmq's check_tag, made safe against use-after-free). Lookups hand out a
+// shared_ptr, so a close racing with a call on another thread only drops the
+// table's reference: the object lives until the in-flight call returns. Serials
+// are 60-bit and never reused, so a stale handle cannot alias a new object.
+#pragma once
+
+#include <ipc/error.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+
+namespace ipc::capi {
+
+enum class handle_type : std::uintptr_t { shm = 1, sem = 2, mq = 3, sock_server = 4, sock_client = 5 };
+
+class handle_table {
+public:
+  static handle_table &instance();
+
+  std::uintptr_t add(handle_type type, std::shared_ptr<void> obj);
+  std::shared_ptr<void> get(std::uintptr_t id, handle_type type) const;
+  // Removes and returns the object (the caller drops the last reference).
+  std::shared_ptr<void> take(std::uintptr_t id, handle_type type);
+
+private:
+  mutable std::mutex mu_;
+  std::uintptr_t next_ = 1;
+  std::unordered_map<std::uintptr_t, std::shared_ptr<void>> objects_;
+};
+
+// Typed front end: Handle is the C type (ipc_shm_t ...), T the core object.
+template <class Handle, class T, handle_type Type> struct handles {
+  static Handle *add(std::shared_ptr<T> obj) {
+    return reinterpret_cast<Handle *>(handle_table::instance().add(Type, std::move(obj)));
+  }
+  static std::shared_ptr<T> get(const Handle *h) {
+    return std::static_pointer_cast<T>(
+        handle_table::instance().get(reinterpret_cast<std::uintptr_t>(h), Type));
+  }
+  static std::shared_ptr<T> take(const Handle *h) {
+    return std::static_pointer_cast<T>(
+        handle_table::instance().take(reinterpret_cast<std::uintptr_t>(h), Type));
+  }
+};
+
+}  // namespace ipc::capi
