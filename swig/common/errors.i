@@ -1,0 +1,7 @@
+/* libipc SWIG — shared typemaps: errors. */
+
+#if defined(SWIGPYTHON)
+/* (Python section) */
+#elif defined(SWIGCSHARP)
+/* (C# section) */
+#endif

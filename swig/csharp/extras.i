@@ -1,0 +1,1 @@
+/* C# extras, included last. */

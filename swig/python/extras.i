@@ -1,0 +1,1 @@
+/* Python extras, included last. */
