@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The main job: build libipc and run the cross-language shared-memory demo.
+# Usage: bash examples/demo.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source cmake/deps.sh
+extra=()
+[ -z "${IPC_NO_DOTNET:-}" ] || extra+=(-DIPC_BUILD_CSHARP=OFF)
+cmake --preset default "${extra[@]}" >/dev/null
+cmake --build --preset default
+exec bash examples/shm_demo.sh build
