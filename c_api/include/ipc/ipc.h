@@ -6,6 +6,8 @@
  *   types.h       open modes and limits shared by every area
  *   shm.h         shared memory segments (ipc_shm_*)
  *   shm_stream.h  the torn-read-free stream layout over a segment
+ *   sem.h         named counting semaphores (ipc_sem_*)
+ *   mq.h          named bounded priority message queues (ipc_mq_*)
  *
  * Conventions (every function follows them; each declaration states the rest):
  *   - Fallible functions return int: IPC_OK (0) or an ipc_error_t code.
@@ -25,5 +27,7 @@
 #include <ipc/types.h>
 #include <ipc/shm.h>
 #include <ipc/shm_stream.h>
+#include <ipc/sem.h>
+#include <ipc/mq.h>
 
 #endif /* IPC_IPC_H */

@@ -15,7 +15,21 @@ typedef enum ipc_open_mode {
 /* Default permission bits for anything libipc creates: owner read/write only. */
 #define IPC_DEFAULT_PERM 0600u
 
-/* Maximum length of a resource name in bytes, not counting the terminating NUL. */
+/* Maximum length of a shared-memory segment name in bytes (no terminating NUL). */
 #define IPC_NAME_MAX 250
+/* Maximum length of a semaphore or message-queue name: their backing segments
+ * carry a prefix ("ipc-sem.", "ipc-mq.") within the OS limit of 255. */
+#define IPC_OBJ_NAME_MAX 240
+
+/* Timeouts are in milliseconds (int64_t): IPC_INFINITE waits forever,
+ * IPC_NOWAIT tries once (IPC_EAGAIN if it would block), a positive value waits
+ * at most that long (IPC_ETIMEDOUT). */
+#define IPC_INFINITE (-1)
+#define IPC_NOWAIT 0
+
+/* A readiness callback (see ipc_sem_notify, ipc_mq_notify). It runs on a
+ * thread owned by libipc, must not block for long, and must not throw or
+ * longjmp. It may call any libipc function, including _notify_arm. */
+typedef void (*ipc_notify_fn)(void *user_data);
 
 #endif /* IPC_TYPES_H */

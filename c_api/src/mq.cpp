@@ -1,0 +1,149 @@
+// libipc C ABI — ipc_mq_* over ipc::message_queue.
+#include <ipc/mq.h>
+
+#include <ipc/mq.hpp>
+
+#include "guard.hpp"
+#include "handles.hpp"
+
+using namespace ipc;
+using namespace ipc::capi;
+
+namespace {
+
+using mq_handles = handles<ipc_mq_t, message_queue, handle_type::mq>;
+
+// Turns a non-OK result of a queue operation into an error with a message.
+void check(errc rc, const message_queue &q, const char *op, std::size_t needed = 0) {
+  if (rc == IPC_OK) return;
+  const std::string who = std::string(op) + " on queue \"" + q.name() + "\"";
+  switch (rc) {
+    case IPC_EAGAIN: throw_error(rc, who + ": would block");
+    case IPC_ETIMEDOUT: throw_error(rc, who + ": timed out");
+    case IPC_ECLOSED: throw_error(rc, who + ": handle closed while waiting");
+    case IPC_EMSGSIZE:
+      throw_error(rc, who + ": buffer too small; " + std::to_string(needed) + " bytes needed");
+    default: throw_error(rc, who);
+  }
+}
+
+}  // namespace
+
+extern "C" {
+
+IPC_API int ipc_mq_open(const char *name, ipc_open_mode_t mode, size_t capacity,
+                        size_t max_msg_size, unsigned perm, ipc_mq_t **out) {
+  if (out) *out = nullptr;
+  return guard([&] {
+    require(name, "name");
+    require(out, "out");
+    if (mode < IPC_CREATE_ONLY || mode > IPC_OPEN_OR_CREATE) throw_error(IPC_EINVAL, "unknown open mode");
+    if (perm & ~0777u) throw_error(IPC_EINVAL, "permission bits beyond 0777");
+    *out = mq_handles::add(std::make_shared<message_queue>(
+        name, static_cast<open_mode>(mode), capacity, max_msg_size, perm ? perm : 0600));
+  });
+}
+
+IPC_API int ipc_mq_close(ipc_mq_t *h) {
+  if (!h) return IPC_OK;
+  return guard([&] { mq_handles::take(h)->interrupt(); });
+}
+
+IPC_API int ipc_mq_remove(const char *name) {
+  return guard([&] {
+    require(name, "name");
+    message_queue::remove(name);
+  });
+}
+
+IPC_API int ipc_mq_exists(const char *name, int *out) {
+  return guard([&] {
+    require(name, "name");
+    require(out, "out");
+    *out = message_queue::exists(name) ? 1 : 0;
+  });
+}
+
+IPC_API int ipc_mq_send(ipc_mq_t *h, const void *data, size_t len, unsigned priority,
+                        int64_t timeout_ms) {
+  return guard([&] {
+    auto q = mq_handles::get(h);
+    if (len) require(data, "data");
+    check(q->send(data, len, priority, timeout_ms), *q, "send");
+  });
+}
+
+IPC_API int ipc_mq_receive(ipc_mq_t *h, void *buf, size_t cap, size_t *out_len,
+                           unsigned *out_priority, int64_t timeout_ms) {
+  return guard([&] {
+    auto q = mq_handles::get(h);
+    require(out_len, "out_len");
+    if (cap) require(buf, "buf");
+    check(q->receive(buf, cap, out_len, out_priority, timeout_ms), *q, "receive", *out_len);
+  });
+}
+
+IPC_API int ipc_mq_receive_many(ipc_mq_t *h, void *buf, size_t cap, size_t max_count,
+                                size_t *out_count, size_t *out_bytes, int64_t timeout_ms) {
+  return guard([&] {
+    auto q = mq_handles::get(h);
+    require(out_count, "out_count");
+    require(out_bytes, "out_bytes");
+    if (cap) require(buf, "buf");
+    *out_count = 0;
+    *out_bytes = 0;
+    if (max_count == 0) throw_error(IPC_EINVAL, "max_count is 0");
+    check(q->receive_many(buf, cap, max_count, out_count, out_bytes, timeout_ms), *q,
+          "receive_many", *out_bytes);
+  });
+}
+
+IPC_API int ipc_mq_count(ipc_mq_t *h, size_t *out_count) {
+  return guard([&] {
+    auto q = mq_handles::get(h);
+    require(out_count, "out_count");
+    *out_count = q->count();
+  });
+}
+
+IPC_API int ipc_mq_capacity(ipc_mq_t *h, size_t *out_capacity) {
+  return guard([&] {
+    auto q = mq_handles::get(h);
+    require(out_capacity, "out_capacity");
+    *out_capacity = q->capacity();
+  });
+}
+
+IPC_API int ipc_mq_max_msg_size(ipc_mq_t *h, size_t *out_size) {
+  return guard([&] {
+    auto q = mq_handles::get(h);
+    require(out_size, "out_size");
+    *out_size = q->max_msg_size();
+  });
+}
+
+IPC_API int ipc_mq_set_spin(ipc_mq_t *h, uint32_t spin_ns) {
+  return guard([&] { mq_handles::get(h)->set_spin(spin_ns); });
+}
+
+IPC_API int ipc_mq_notify(ipc_mq_t *h, ipc_notify_fn fn, void *user_data) {
+  return guard([&] {
+    auto q = mq_handles::get(h);
+    if (fn) q->notify([fn, user_data] { fn(user_data); });
+    else q->notify(nullptr);
+  });
+}
+
+IPC_API int ipc_mq_notify_arm(ipc_mq_t *h) {
+  return guard([&] { mq_handles::get(h)->notify_arm(); });
+}
+
+IPC_API int ipc_mq_notify_fd(ipc_mq_t *h, int *out_fd) {
+  return guard([&] {
+    auto q = mq_handles::get(h);
+    require(out_fd, "out_fd");
+    *out_fd = q->notify_fd();
+  });
+}
+
+}  // extern "C"

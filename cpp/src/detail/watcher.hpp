@@ -1,0 +1,62 @@
+// libipc core — a library-owned thread that tells an event loop when a
+// semaphore can be taken or a queue has a message, without the loop polling or
+// blocking.
+//
+// Protocol (the same for every area): while armed, the watcher waits until
+// ready() holds, disarms itself and calls the callback once, on its own thread.
+// The consumer (an event loop) does its non-blocking work and calls arm() to
+// hear about the next change. Disarming after each call means a slow event
+// loop is never flooded, and arming re-checks ready() first, so nothing that
+// happened in between is missed.
+#pragma once
+
+#include "futex.hpp"
+
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+namespace ipc::detail {
+
+class watcher {
+public:
+  struct ops {
+    std::function<bool()> ready;                     // condition, checked without locks
+    std::function<void(clock::time_point)> wait;     // block until a change or the deadline
+    std::function<void()> wake;                      // get wait() to return early
+  };
+  watcher(ops o, std::function<void()> callback);
+  ~watcher();  // stops and joins (detaches if called from the callback itself)
+  watcher(const watcher &) = delete;
+  watcher &operator=(const watcher &) = delete;
+
+  void arm();
+
+private:
+  void run();
+
+  ops ops_;
+  std::function<void()> callback_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool armed_ = true;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+// An eventfd-backed signal for notify_fd(): signal() makes fd() readable.
+class event_fd {
+public:
+  event_fd();
+  ~event_fd();
+  event_fd(const event_fd &) = delete;
+  event_fd &operator=(const event_fd &) = delete;
+  int fd() const noexcept { return fd_; }
+  void signal() noexcept;
+
+private:
+  int fd_;
+};
+
+}  // namespace ipc::detail
