@@ -122,6 +122,14 @@ IPC_API int ipc_mq_max_msg_size(ipc_mq_t *h, size_t *out_size) {
   });
 }
 
+IPC_API int ipc_mq_recoveries(ipc_mq_t *h, uint64_t *out_count) {
+  return guard([&] {
+    auto q = mq_handles::get(h);
+    require(out_count, "out_count");
+    *out_count = q->recoveries();
+  });
+}
+
 IPC_API int ipc_mq_set_spin(ipc_mq_t *h, uint32_t spin_ns) {
   return guard([&] { mq_handles::get(h)->set_spin(spin_ns); });
 }

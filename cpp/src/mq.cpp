@@ -55,6 +55,7 @@ struct mq_layout {
   std::uint32_t free_head;
   std::uint32_t bitmap;
   std::uint32_t corrupt;  // set when recovery found the invariants broken
+  std::uint32_t recoveries;  // how many dead owners' operations were rolled back
   std::uint32_t head[kPrios];
   std::uint32_t tail[kPrios];
   std::uint32_t journal_n;
@@ -155,6 +156,7 @@ struct message_queue::impl {
       // The previous owner died inside a critical section: roll its change back.
       undo();
       if (!consistent()) astore(&q->corrupt, 1u);
+      astore(&q->recoveries, q->recoveries + 1);
       pthread_mutex_consistent(&q->lock);
     } else if (rc != 0) {
       throw_errno(rc, "pthread_mutex_lock(queue \"" + shm.name() + "\")");
@@ -397,6 +399,7 @@ errc message_queue::receive_many(void *buf, std::size_t cap, std::size_t max_cou
 }
 
 std::size_t message_queue::count() const { return aload(&impl_->q->count); }
+std::uint64_t message_queue::recoveries() const { return aload(&impl_->q->recoveries); }
 std::size_t message_queue::capacity() const { return impl_->q->capacity; }
 std::size_t message_queue::max_msg_size() const { return impl_->q->max_msg; }
 const std::string &message_queue::name() const noexcept { return impl_->shm.name(); }

@@ -84,6 +84,9 @@ IPC_API int ipc_mq_receive_many(ipc_mq_t *mq, void *buf, size_t cap, size_t max_
 IPC_API int ipc_mq_count(ipc_mq_t *mq, size_t *out_count);
 IPC_API int ipc_mq_capacity(ipc_mq_t *mq, size_t *out_capacity);
 IPC_API int ipc_mq_max_msg_size(ipc_mq_t *mq, size_t *out_size);
+/* How many times a process that died holding the queue's lock has been
+ * recovered from (its interrupted operation rolled back), since creation. */
+IPC_API int ipc_mq_recoveries(ipc_mq_t *mq, uint64_t *out_count);
 IPC_API int ipc_mq_set_spin(ipc_mq_t *mq, uint32_t spin_ns);
 
 /* Readiness, as ipc_sem_notify: fn(user_data) on a libipc thread when the queue

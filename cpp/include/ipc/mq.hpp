@@ -55,6 +55,9 @@ public:
                     std::size_t *out_bytes, std::int64_t timeout_ms);
 
   std::size_t count() const;
+  // How many times a process that died holding the queue's lock was recovered
+  // from (its half-done operation rolled back). For monitoring and tests.
+  std::uint64_t recoveries() const;
   std::size_t capacity() const;
   std::size_t max_msg_size() const;
   const std::string &name() const noexcept;
