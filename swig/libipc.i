@@ -1,8 +1,8 @@
 /* libipc's SWIG entry point: one generated module per language, over the C ABI
  * only (never the C++ core headers). Layout, after GDAL's swig/include:
- *   common/*.i   shared typemaps (errors, handles, buffers, strings), with one
- *                section per language where the target code differs
- *   shm.i ...    one language-neutral file per area: what is exposed, renamed
+ *   common/*.i   shared typemaps (errors, handles, buffers, out-parameters), with
+ *                one section per language where the target code differs
+ *   base.i, shm.i ...  one language-neutral file per area: what is exposed, renamed
  *   <lang>/extras.i  language-specific additions, included last
  * See TYPEMAPS.md for the catalogue of typemaps and who frees what. */
 %module(threads="1") libipc_native
@@ -11,10 +11,25 @@
 #include <ipc/ipc.h>
 %}
 
+/* Expose by allow-list: every ipc_* function is ignored unless an area file
+ * (base.i, shm.i, ...) names it, so a function added to a header is not wrapped
+ * (and frozen into every language) by accident. An allow-list entry also strips
+ * the ipc_ prefix: the module is the namespace. Constants and enum items are
+ * each language's business (C# writes its own; Python strips IPC_). */
+%rename("$ignore", %$isfunction, regextarget=1) "^ipc_";
+
+/* IPC_API and IPC_EXTERN_C_*: SWIG does not follow #include, so define them. */
+%include <ipc/export.h>
+
+#if defined(SWIGPYTHON)
+%include "python/prologue.i"
+#endif
+
 %include "common/errors.i"
 %include "common/handles.i"
 %include "common/buffers.i"
 
+%include "base.i"
 %include "shm.i"
 
 #if defined(SWIGPYTHON)

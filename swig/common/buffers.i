@@ -1,7 +1,114 @@
 /* libipc SWIG — shared typemaps: buffers. */
 
 #if defined(SWIGPYTHON)
-/* (Python section) */
+/* Python section (owner: the Python binding; catalogue in ../TYPEMAPS.md).
+ * Nothing here outlives the call: buffers are held (Py_buffer) for the whole
+ * call, since -threads releases the GIL around it (SWIG's pybuffer.i releases
+ * them before the call: not safe here), and temporary copies are freed by
+ * freearg. Helpers are in python/prologue.i. */
+
+/* IPC_SIZE: size_t arguments take any int-like; negative/too big -> IPC_ERANGE. */
+%typemap(in) size_t "if (!ipc_py_size($input, &$1)) SWIG_fail;"
+
+/* IPC_NAME: a resource name or path: str, bytes, os.PathLike or None (NULL).
+ * The encoded bytes object is owned by the wrapper and dropped after the call. */
+%typemap(in) const char *name (PyObject *ipc_name_keep = NULL)
+  "if (!ipc_py_name($input, (const char **)&$1, &ipc_name_keep)) SWIG_fail;"
+%typemap(freearg) const char *name "Py_XDECREF(ipc_name_keep$argnum);"
+
+/* IPC_BYTES_IN: any C-contiguous bytes-like object, read in place. */
+%typemap(in) (const void *data, size_t len) (Py_buffer ipc_in_view, int ipc_in_held = 0) {
+  if (PyObject_GetBuffer($input, &ipc_in_view, PyBUF_SIMPLE) < 0) SWIG_fail;
+  ipc_in_held = 1;
+  $1 = ipc_in_view.buf;
+  $2 = (size_t)ipc_in_view.len;
+}
+%typemap(freearg) (const void *data, size_t len) "if (ipc_in_held$argnum) PyBuffer_Release(&ipc_in_view$argnum);"
+
+/* IPC_BYTES_INTO: a writable C-contiguous buffer (bytearray, numpy array...),
+ * filled in place; its length is the length read (or the capacity). */
+%typemap(in) (void *buf, size_t len) (Py_buffer ipc_into_view, int ipc_into_held = 0) {
+  if (PyObject_GetBuffer($input, &ipc_into_view, PyBUF_WRITABLE) < 0) SWIG_fail;
+  ipc_into_held = 1;
+  $1 = ipc_into_view.buf;
+  $2 = (size_t)ipc_into_view.len;
+}
+%typemap(freearg) (void *buf, size_t len) "if (ipc_into_held$argnum) PyBuffer_Release(&ipc_into_view$argnum);"
+%apply (void *buf, size_t len) { (void *buf, size_t cap) };
+
+/* IPC_TEXT_IN: str (as UTF-8) or bytes-like UTF-8; lone surrogates -> IPC_EILSEQ. */
+%typemap(in) (const char *text, size_t text_len) (Py_buffer ipc_text_view, int ipc_text_held = 0)
+  "if (!ipc_py_text($input, (const char **)&$1, &$2, &ipc_text_view, &ipc_text_held)) SWIG_fail;"
+%typemap(freearg) (const char *text, size_t text_len) "if (ipc_text_held$argnum) PyBuffer_Release(&ipc_text_view$argnum);"
+
+/* IPC_TEXT_OUT: (buf, cap, &out_len). The Python argument is the capacity in
+ * bytes (the idiomatic layer passes a bound it knows is enough); the wrapper
+ * PyMem_Mallocs the buffer, returns the text as str (UTF-8, surrogateescape
+ * for names) and frees it. Too small -> IPC_EMSGSIZE. */
+%typemap(in) (char *buf, size_t cap, size_t *out_len) (char *ipc_out_text = NULL, size_t ipc_out_text_len = 0) {
+  if (!ipc_py_size($input, &$2)) SWIG_fail;
+  ipc_out_text = (char *)PyMem_Malloc($2 ? $2 : 1);
+  if (!ipc_out_text) { PyErr_NoMemory(); SWIG_fail; }
+  $1 = ipc_out_text;
+  $3 = &ipc_out_text_len;
+}
+%typemap(argout) (char *buf, size_t cap, size_t *out_len) {
+  PyObject *ipc_str = PyUnicode_DecodeUTF8($1, (Py_ssize_t)*$3, "surrogateescape");
+  if (!ipc_str) {
+    Py_XDECREF($result); /* a failed call returns no partial result */
+    SWIG_fail;
+  }
+  $result = SWIG_Python_AppendOutput($result, ipc_str);
+}
+%typemap(freearg) (char *buf, size_t cap, size_t *out_len) "PyMem_Free(ipc_out_text$argnum);"
+
+/* IPC_FLOATS_IN: a contiguous buffer of exactly that float type is read in
+ * place; any other sequence of numbers is converted into a PyMem copy, freed
+ * after the call. IPC_FLOATS_INTO: a writable contiguous buffer of that float
+ * type (array.array('f'/'d'), numpy), filled in place; count = its length. */
+%define IPC_PY_FLOATS(CTYPE, CH)
+%typemap(in) (const CTYPE *values, size_t count)
+  (Py_buffer ipc_fin_view, int ipc_fin_held = 0, void *ipc_fin_copy = NULL) {
+  if (!ipc_py_floats_in($input, CH, sizeof(CTYPE), &ipc_fin_view, &ipc_fin_held, &ipc_fin_copy, &$2))
+    SWIG_fail;
+  $1 = ($1_ltype)(ipc_fin_held ? ipc_fin_view.buf : ipc_fin_copy);
+}
+%typemap(freearg) (const CTYPE *values, size_t count) {
+  if (ipc_fin_held$argnum) PyBuffer_Release(&ipc_fin_view$argnum);
+  PyMem_Free(ipc_fin_copy$argnum);
+}
+%typemap(in) (CTYPE *out, size_t count) (Py_buffer ipc_fout_view, int ipc_fout_held = 0) {
+  if (!ipc_py_floats_out($input, CH, sizeof(CTYPE), &ipc_fout_view)) SWIG_fail;
+  ipc_fout_held = 1;
+  $1 = (CTYPE *)ipc_fout_view.buf;
+  $2 = (size_t)ipc_fout_view.len / sizeof(CTYPE);
+}
+%typemap(freearg) (CTYPE *out, size_t count) "if (ipc_fout_held$argnum) PyBuffer_Release(&ipc_fout_view$argnum);"
+%enddef
+IPC_PY_FLOATS(float, 'f')
+IPC_PY_FLOATS(double, 'd')
+
+/* IPC_OUT: scalar out-parameters become results, in parameter order (one
+ * result: returned as is; several: a list). Nothing to free. */
+%define IPC_PY_OUT(CTYPE, INIT, CONVERT, NAMES...)
+%typemap(in, numinputs=0) CTYPE *IPC_PY_OUT_ (CTYPE ipc_out_value = INIT) "$1 = &ipc_out_value;"
+%typemap(argout) CTYPE *IPC_PY_OUT_ {
+  PyObject *ipc_obj = CONVERT;
+  if (!ipc_obj) {
+    Py_XDECREF($result);
+    SWIG_fail;
+  }
+  $result = SWIG_Python_AppendOutput($result, ipc_obj);
+}
+%apply CTYPE *IPC_PY_OUT_ { NAMES };
+%enddef
+IPC_PY_OUT(size_t, 0, PyLong_FromSize_t(*$1), size_t *out_size, size_t *out_len, size_t *out_written,
+           size_t *out_capacity)
+IPC_PY_OUT(void *, NULL, PyLong_FromVoidPtr(*$1), void **out_addr)
+IPC_PY_OUT(int, 0, PyLong_FromLong(*$1), int *out)
+IPC_PY_OUT(uint64_t, 0, PyLong_FromUnsignedLongLong(*$1), uint64_t *out_version)
+IPC_PY_OUT(ipc_shm_kind_t, IPC_SHM_POSIX, PyLong_FromLong((long)*$1), ipc_shm_kind_t *out_kind)
+IPC_PY_OUT(ipc_stream_type_t, IPC_STREAM_EMPTY, PyLong_FromLong((long)*$1), ipc_stream_type_t *out_type)
 #elif defined(SWIGCSHARP)
 /* (C# section) */
 #endif
