@@ -110,5 +110,49 @@ IPC_PY_OUT(uint64_t, 0, PyLong_FromUnsignedLongLong(*$1), uint64_t *out_version)
 IPC_PY_OUT(ipc_shm_kind_t, IPC_SHM_POSIX, PyLong_FromLong((long)*$1), ipc_shm_kind_t *out_kind)
 IPC_PY_OUT(ipc_stream_type_t, IPC_STREAM_EMPTY, PyLong_FromLong((long)*$1), ipc_stream_type_t *out_type)
 #elif defined(SWIGCSHARP)
-/* (C# section) */
+/* C# section (owner: the C# binding; catalogue in ../TYPEMAPS.md, "C#").
+ * Memory is never copied or owned by the generated layer: the hand-written C#
+ * pins a Span (fixed) or passes the mapping's own address, and the length
+ * travels beside it. */
+
+/* size_t is nuint (native-sized, exactly size_t on every platform). */
+%typemap(ctype)  size_t "size_t"
+%typemap(imtype) size_t "nuint"
+%typemap(cstype) size_t "nuint"
+%typemap(csin)   size_t "$csinput"
+%typemap(in)     size_t %{ $1 = $input; %}
+%typemap(out)    size_t %{ $result = $1; %}
+%typemap(csout, excode=SWIGEXCODE) size_t {
+    nuint ret = $imcall;$excode
+    return ret;
+  }
+
+/* IPC_PTR: a caller's buffer or array, passed as an IntPtr the C# side pinned.
+ * The callee copies input before return and fills output before return; no
+ * ownership moves. */
+%typemap(ctype)  void *IPC_PTR "void *"
+%typemap(imtype) void *IPC_PTR "global::System.IntPtr"
+%typemap(cstype) void *IPC_PTR "global::System.IntPtr"
+%typemap(csin)   void *IPC_PTR "$csinput"
+%typemap(in)     void *IPC_PTR %{ $1 = ($1_ltype)$input; %}
+%apply void *IPC_PTR { const void *data, void *buf, char *buf, const char *text,
+                       const float *values, float *out, const double *values, double *out };
+
+/* IPC_OUT_*: out-parameters, C# `out`. The marshaller passes the address of a
+ * managed local; the C side writes it before returning. */
+%define IPC_CS_OUT(CTYPE, CSTYPE, NAMES...)
+%typemap(ctype)  CTYPE *IPC_OUT_ "CTYPE *"
+%typemap(imtype) CTYPE *IPC_OUT_ "out CSTYPE"
+%typemap(cstype) CTYPE *IPC_OUT_ "out CSTYPE"
+%typemap(csin)   CTYPE *IPC_OUT_ "out $csinput"
+%typemap(in)     CTYPE *IPC_OUT_ %{ $1 = ($1_ltype)$input; %}
+%apply CTYPE *IPC_OUT_ { NAMES };
+%enddef
+IPC_CS_OUT(size_t, nuint, size_t *out_size, size_t *out_len, size_t *out_written,
+           size_t *out_capacity)
+IPC_CS_OUT(void *, global::System.IntPtr, void **out_addr)
+IPC_CS_OUT(int, int, int *out)
+IPC_CS_OUT(uint64_t, ulong, uint64_t *out_version)
+IPC_CS_OUT(ipc_shm_kind_t, int, ipc_shm_kind_t *out_kind)
+IPC_CS_OUT(ipc_stream_type_t, int, ipc_stream_type_t *out_type)
 #endif

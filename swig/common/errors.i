@@ -19,5 +19,51 @@
 /* ...except the int returns that are values, not codes. */
 %typemap(out) int ipc_last_error_code "$result = PyLong_FromLong($1);"
 #elif defined(SWIGCSHARP)
-/* (C# section) */
+/* C# section (owner: the C# binding; catalogue in ../TYPEMAPS.md, "C#").
+ * The generated layer is internal to the LibIpc assembly; errors become
+ * exceptions in the generated C# code, never in C (no SWIG exception or string
+ * callbacks: the build passes -DSWIG_CSHARP_NO_EXCEPTION_HELPER and
+ * -DSWIG_CSHARP_NO_STRING_HELPER). */
+
+/* SWIG does not follow #include: IPC_API and IPC_EXTERN_C_* must be known
+ * (libipc.i does this too; %include reads a file once). */
+%include <ipc/export.h>
+
+/* Nothing generated is public: the idiomatic API is hand-written on top. */
+%pragma(csharp) moduleclassmodifiers="internal static class"
+%pragma(csharp) imclassclassmodifiers="internal static class"
+%typemap(csclassmodifiers) enum SWIGTYPE "internal enum"
+%typemap(csclassmodifiers) SWIGTYPE "internal class"
+/* #define constants are not generated: SWIG would copy C literals such as the
+ * octal 0600u verbatim into C# (where it reads as decimal 600) and type int
+ * macros with the error-code typemap below. The few the C# layer needs are
+ * written there, each checked by a test against the C behaviour. */
+%rename("$ignore", %$isconstant) "";
+
+/* IPC_ERRCODE: a returned ipc_error_t. The C# method returns void and throws the
+ * IpcException subclass for the code, with ipc_last_error_message() (read on the
+ * same thread, right after the call) as its detail. The intermediary class
+ * (libipc_nativePINVOKE) still returns the raw int for the rare caller that
+ * must not throw (SafeHandle.ReleaseHandle, size probing). */
+%typemap(cstype, out="void") int "int"
+%typemap(csout, excode=SWIGEXCODE) int {
+    global::LibIpc.IpcException.Check($imcall);$excode
+  }
+/* ...except the few int returns that are values, not codes. */
+%typemap(cstype) int ipc_last_error_code "int"
+%typemap(csout, excode=SWIGEXCODE) int ipc_last_error_code {
+    int ret = $imcall;$excode
+    return ret;
+  }
+
+/* IPC_STATIC_STR: a returned `const char *` that the library owns (static, or
+ * thread-local until the next call): copied into a .NET string as UTF-8 at once,
+ * never freed by the marshaller. */
+%typemap(ctype, out="const char *") const char * "const char *"
+%typemap(imtype, out="global::System.IntPtr") const char * "string"
+%typemap(out) const char * %{ $result = $1; %}
+%typemap(csout, excode=SWIGEXCODE) const char * {
+    string ret = global::System.Runtime.InteropServices.Marshal.PtrToStringUTF8($imcall) ?? "";$excode
+    return ret;
+  }
 #endif

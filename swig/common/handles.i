@@ -25,5 +25,36 @@
   $result = SWIG_Python_AppendOutput($result, ipc_obj);
 }
 #elif defined(SWIGCSHARP)
-/* (C# section) */
+/* C# section (owner: the C# binding; catalogue in ../TYPEMAPS.md, "C#").
+ * An ipc_shm_t * is a LibIpc.ShmHandle, a SafeHandle: the P/Invoke marshaller
+ * AddRefs it for the length of every call (so a Dispose racing a call waits for
+ * the call, and a closed handle throws ObjectDisposedException before reaching
+ * C), and its ReleaseHandle calls ipc_shm_close exactly once. */
+%typemap(ctype)  ipc_shm_t * "void *"
+%typemap(imtype) ipc_shm_t * "global::LibIpc.ShmHandle"
+%typemap(cstype) ipc_shm_t * "global::LibIpc.ShmHandle"
+%typemap(csin)   ipc_shm_t * "$csinput"
+%typemap(in)     ipc_shm_t * %{ $1 = ($1_ltype)$input; %}
+
+/* The out-handle of ipc_shm_open: the marshaller creates the ShmHandle before
+ * the call and stores the pointer into it after, so no handle can leak between
+ * the C return and the SafeHandle taking ownership. */
+%typemap(ctype)  ipc_shm_t ** "void **"
+%typemap(imtype) ipc_shm_t ** "out global::LibIpc.ShmHandle"
+%typemap(cstype) ipc_shm_t ** "out global::LibIpc.ShmHandle"
+%typemap(csin)   ipc_shm_t ** "out $csinput"
+%typemap(in)     ipc_shm_t ** %{ $1 = ($1_ltype)$input; %}
+
+/* ReleaseHandle runs when the SafeHandle is already closed, so it cannot pass
+ * the SafeHandle itself: close takes the raw pointer instead. */
+%ignore ipc_shm_close;
+%typemap(ctype)  void *IPC_RAW_HANDLE "void *"
+%typemap(imtype) void *IPC_RAW_HANDLE "global::System.IntPtr"
+%typemap(cstype) void *IPC_RAW_HANDLE "global::System.IntPtr"
+%typemap(csin)   void *IPC_RAW_HANDLE "$csinput"
+%typemap(in)     void *IPC_RAW_HANDLE %{ $1 = $input; %}
+%rename(shm_close) ipc_cs_shm_close;
+%inline %{
+static int ipc_cs_shm_close(void *IPC_RAW_HANDLE) { return ipc_shm_close((ipc_shm_t *)IPC_RAW_HANDLE); }
+%}
 #endif
