@@ -97,8 +97,10 @@ errc semaphore::wait(std::int64_t timeout_ms) {
   const auto spin_end = start + std::chrono::nanoseconds(impl_->spin_ns);
   for (unsigned i = 1; clock::now() < spin_end; ++i) {
     if (aload(&impl_->s->value) > 0 && impl_->try_take()) return IPC_OK;
-    if (i % 64 == 0) std::this_thread::yield();  // lets a peer on this core run
-    else detail::cpu_relax();
+    // A few pauses, then yield on every turn: a peer sharing this core can only
+    // post once we yield; on another core a yield costs ~0.3 µs.
+    if (i < 16) detail::cpu_relax();
+    else std::this_thread::yield();
   }
   for (;;) {
     if (impl_->try_take()) return IPC_OK;
