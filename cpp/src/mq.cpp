@@ -17,6 +17,7 @@
 
 #include "detail/futex.hpp"
 #include "detail/named_object.hpp"
+#include "detail/test_hooks.hpp"
 #include "detail/watcher.hpp"
 
 #include <atomic>
@@ -24,9 +25,13 @@
 #include <cstring>
 #include <pthread.h>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
 namespace ipc {
+
+int detail::mq_crash_after_store = 0;
+
 namespace {
 
 using detail::clock;
@@ -115,6 +120,7 @@ struct message_queue::impl {
     astore(&q->journal_n, n + 1);
     std::atomic_signal_fence(std::memory_order_seq_cst);  // the count before the change
     astore(field, value);
+    if (detail::mq_crash_after_store > 0 && --detail::mq_crash_after_store == 0) ::_exit(86);
   }
   void commit() { astore(&q->journal_n, 0u); }
   void undo() {
