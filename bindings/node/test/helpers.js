@@ -75,6 +75,7 @@ function assertIpcError(fn, code) {
 // line, child.send(text) to write a line, await child.exit() for the code.
 function start(cmd, args, options = {}) {
   const proc = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], ...options });
+  proc.stdin.on('error', () => {});  // EPIPE: the child may be gone already
   const lines = [];
   const waiters = [];
   let stderr = '';
@@ -108,6 +109,7 @@ function start(cmd, args, options = {}) {
 function run(cmd, args, input) {
   return new Promise((resolve, reject) => {
     const proc = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    proc.stdin.on('error', () => {});  // EPIPE: a child that does not read its input
     let stdout = '';
     let stderr = '';
     proc.stdout.on('data', (d) => { stdout += d; });
