@@ -22,10 +22,15 @@ def peer_cmd(peers, lang):
     return p["command"], env
 
 
+# Where each area's named object lives on Linux (see the area headers).
+BACKING = {"shm": "/dev/shm/{}", "sem": "/dev/shm/ipc-sem.{}", "mq": "/dev/shm/ipc-mq.{}"}
+
+
 def cleanup(area, name):
-    if area == "shm":
+    path = BACKING.get(area)
+    if path:
         try:
-            os.unlink("/dev/shm/" + name)
+            os.unlink(path.format(name))
         except FileNotFoundError:
             pass
 

@@ -61,6 +61,104 @@ static int shm_open_check(const char *name, const char *creator) {
   return 0;
 }
 
+static int wait_stdin_eof(void) {
+  char line[64];
+  while (fgets(line, sizeof line, stdin)) {
+  }
+  return 0;
+}
+
+#define CHECK(cond, ...) \
+  do { \
+    if (!(cond)) { \
+      fprintf(stderr, "c peer: " __VA_ARGS__); \
+      fprintf(stderr, " (%s)\n", ipc_last_error_message()); \
+      return 1; \
+    } \
+  } while (0)
+
+static int take(ipc_sem_t *s, int n) {
+  unsigned v = 0;
+  int i;
+  CHECK(ipc_sem_value(s, &v) == IPC_OK && v == (unsigned)n, "value %u, expected %d", v, n);
+  for (i = 0; i < n; ++i) CHECK(ipc_sem_try_wait(s) == IPC_OK, "try_wait %d failed", i);
+  CHECK(ipc_sem_try_wait(s) == IPC_EAGAIN, "extra try_wait did not fail with IPC_EAGAIN");
+  return 0;
+}
+
+static int sem_create(const char *name) {
+  ipc_sem_t *s = NULL;
+  int rc = ipc_sem_open(name, IPC_CREATE_ONLY, 3, 0, &s);
+  if (rc) return fail("sem create", rc);
+  printf("ready\n");
+  fflush(stdout);
+  wait_stdin_eof();
+  if (take(s, 5)) return 1;
+  ipc_sem_close(s);
+  printf("ok: took the 5 units the opener posted\n");
+  return 0;
+}
+
+static int sem_open_check(const char *name) {
+  ipc_sem_t *s = NULL;
+  int rc = ipc_sem_open(name, IPC_OPEN_ONLY, 0, 0, &s), i;
+  if (rc) return fail("sem open", rc);
+  if (take(s, 3)) return 1;
+  for (i = 0; i < 5; ++i) CHECK(ipc_sem_post(s) == IPC_OK, "post failed");
+  ipc_sem_close(s);
+  printf("ok: took 3, posted 5\n");
+  return 0;
+}
+
+static const char kUtf8Msg[] = "utf8 \xE2\x9C\x93 \xF0\x9F\x98\x80";
+
+static int mq_create(const char *name) {
+  ipc_mq_t *q = NULL;
+  unsigned char bin[256], buf[256];
+  const char *texts[4] = {"high", kUtf8Msg, "low-1", "low-2"};
+  const unsigned prios[5] = {9, 5, 1, 1, 0};
+  size_t len;
+  unsigned prio;
+  int i, rc = ipc_mq_open(name, IPC_CREATE_ONLY, 16, 256, 0, &q);
+  if (rc) return fail("mq create", rc);
+  printf("ready\n");
+  fflush(stdout);
+  wait_stdin_eof();
+  for (i = 0; i < 256; ++i) bin[i] = (unsigned char)i;
+  for (i = 0; i < 5; ++i) {
+    rc = ipc_mq_receive(q, buf, sizeof buf, &len, &prio, IPC_NOWAIT);
+    CHECK(rc == IPC_OK, "receive %d: %s", i, ipc_err_name(rc));
+    CHECK(prio == prios[i], "message %d has priority %u, expected %u", i, prio, prios[i]);
+    if (i < 4)
+      CHECK(len == strlen(texts[i]) && memcmp(buf, texts[i], len) == 0, "message %d wrong", i);
+    else
+      CHECK(len == 256 && memcmp(buf, bin, 256) == 0, "binary message wrong");
+  }
+  CHECK(ipc_mq_receive(q, buf, sizeof buf, &len, &prio, IPC_NOWAIT) == IPC_EAGAIN, "extra message");
+  ipc_mq_close(q);
+  printf("ok: 5 messages in priority order\n");
+  return 0;
+}
+
+static int mq_open_send(const char *name) {
+  ipc_mq_t *q = NULL;
+  unsigned char bin[256];
+  size_t cap = 0, msg = 0;
+  int i, rc = ipc_mq_open(name, IPC_OPEN_ONLY, 0, 0, 0, &q);
+  if (rc) return fail("mq open", rc);
+  CHECK(ipc_mq_capacity(q, &cap) == IPC_OK && cap == 16, "capacity %zu", cap);
+  CHECK(ipc_mq_max_msg_size(q, &msg) == IPC_OK && msg == 256, "max message size %zu", msg);
+  for (i = 0; i < 256; ++i) bin[i] = (unsigned char)i;
+  CHECK(ipc_mq_send(q, "low-1", 5, 1, IPC_NOWAIT) == IPC_OK, "send 1");
+  CHECK(ipc_mq_send(q, "high", 4, 9, IPC_NOWAIT) == IPC_OK, "send 2");
+  CHECK(ipc_mq_send(q, "low-2", 5, 1, IPC_NOWAIT) == IPC_OK, "send 3");
+  CHECK(ipc_mq_send(q, kUtf8Msg, strlen(kUtf8Msg), 5, IPC_NOWAIT) == IPC_OK, "send 4");
+  CHECK(ipc_mq_send(q, bin, 256, 0, IPC_NOWAIT) == IPC_OK, "send 5");
+  ipc_mq_close(q);
+  printf("ok: sent 5 messages\n");
+  return 0;
+}
+
 int main(int argc, char **argv) {
   if (argc < 5) {
     fprintf(stderr, "usage: peer AREA create|open NAME OTHER_LANG\n");
@@ -68,6 +166,10 @@ int main(int argc, char **argv) {
   }
   if (strcmp(argv[1], "shm") == 0)
     return strcmp(argv[2], "create") == 0 ? shm_create(argv[3]) : shm_open_check(argv[3], argv[4]);
+  if (strcmp(argv[1], "sem") == 0)
+    return strcmp(argv[2], "create") == 0 ? sem_create(argv[3]) : sem_open_check(argv[3]);
+  if (strcmp(argv[1], "mq") == 0)
+    return strcmp(argv[2], "create") == 0 ? mq_create(argv[3]) : mq_open_send(argv[3]);
   fprintf(stderr, "c peer: unknown area %s\n", argv[1]);
   return 2;
 }

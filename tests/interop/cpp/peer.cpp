@@ -1,5 +1,7 @@
 // The C++ interop peer (see tests/interop/README.md): the C++ core API.
 #include <ipc/encoding.hpp>
+#include <ipc/mq.hpp>
+#include <ipc/sem.hpp>
 #include <ipc/shm.hpp>
 
 #include <cstdint>
@@ -45,6 +47,76 @@ int shm_open(const std::string &name, const std::string &creator) {
   return 0;
 }
 
+void expect(bool ok, const std::string &what) {
+  if (!ok) throw std::runtime_error(what);
+}
+
+void wait_stdin_eof() {
+  std::string line;
+  while (std::getline(std::cin, line)) {
+  }
+}
+
+void take(ipc::semaphore &s, unsigned n) {
+  expect(s.value() == n, "value " + std::to_string(s.value()) + ", expected " + std::to_string(n));
+  for (unsigned i = 0; i < n; ++i) expect(s.wait(0) == IPC_OK, "try_wait failed");
+  expect(s.wait(0) == IPC_EAGAIN, "extra try_wait did not fail with IPC_EAGAIN");
+}
+
+int sem_create(const std::string &name) {
+  ipc::semaphore s(name, ipc::open_mode::create_only, 3);
+  std::cout << "ready" << std::endl;
+  wait_stdin_eof();
+  take(s, 5);
+  std::cout << "ok: took the 5 units the opener posted" << std::endl;
+  return 0;
+}
+
+int sem_open(const std::string &name) {
+  ipc::semaphore s(name, ipc::open_mode::open_only, 0);
+  take(s, 3);
+  for (int i = 0; i < 5; ++i) s.post();
+  std::cout << "ok: took 3, posted 5" << std::endl;
+  return 0;
+}
+
+const std::string kUtf8Msg = "utf8 \xE2\x9C\x93 \xF0\x9F\x98\x80";
+
+std::string binary() {
+  std::string b(256, '\0');
+  for (int i = 0; i < 256; ++i) b[i] = static_cast<char>(i);
+  return b;
+}
+
+int mq_create(const std::string &name) {
+  ipc::message_queue q(name, ipc::open_mode::create_only, 16, 256);
+  std::cout << "ready" << std::endl;
+  wait_stdin_eof();
+  const std::pair<std::string, unsigned> want[] = {
+      {"high", 9}, {kUtf8Msg, 5}, {"low-1", 1}, {"low-2", 1}, {binary(), 0}};
+  char buf[256];
+  for (auto &[text, prio] : want) {
+    std::size_t len = 0;
+    unsigned p = 99;
+    expect(q.receive(buf, sizeof buf, &len, &p, 0) == IPC_OK, "receive failed");
+    expect(std::string(buf, len) == text && p == prio, "wrong message or priority " + std::to_string(p));
+  }
+  std::size_t len;
+  expect(q.receive(buf, sizeof buf, &len, nullptr, 0) == IPC_EAGAIN, "extra message");
+  std::cout << "ok: 5 messages in priority order" << std::endl;
+  return 0;
+}
+
+int mq_open(const std::string &name) {
+  ipc::message_queue q(name, ipc::open_mode::open_only, 0, 0);
+  expect(q.capacity() == 16 && q.max_msg_size() == 256, "capacity or message size");
+  const std::pair<std::string, unsigned> sends[] = {
+      {"low-1", 1}, {"high", 9}, {"low-2", 1}, {kUtf8Msg, 5}, {binary(), 0}};
+  for (auto &[text, prio] : sends) expect(q.send(text.data(), text.size(), prio, 0) == IPC_OK, "send");
+  std::cout << "ok: sent 5 messages" << std::endl;
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char **argv) {
@@ -55,6 +127,8 @@ int main(int argc, char **argv) {
   try {
     std::string area = argv[1], role = argv[2];
     if (area == "shm") return role == "create" ? shm_create(argv[3]) : shm_open(argv[3], argv[4]);
+    if (area == "sem") return role == "create" ? sem_create(argv[3]) : sem_open(argv[3]);
+    if (area == "mq") return role == "create" ? mq_create(argv[3]) : mq_open(argv[3]);
     std::cerr << "cpp peer: unknown area " << area << "\n";
     return 2;
   } catch (const std::exception &e) {
