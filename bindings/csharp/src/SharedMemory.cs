@@ -46,13 +46,24 @@ public sealed unsafe class SharedMemory : IDisposable
     /// <summary>True if opened read-only: writes and writable views are refused.</summary>
     public bool IsReadOnly { get; }
 
+    private volatile bool disposed;
+
     /// <summary>True once <see cref="Dispose"/> has been called.</summary>
-    public bool IsDisposed => handle.IsClosed;
+    public bool IsDisposed => disposed;
 
     /// <summary>The native handle (for interop with other libipc C callers).</summary>
     public SafeHandle Handle => handle;
 
-    internal ShmHandle NativeHandle => handle;
+    /// <summary>The handle, for a call; throws once disposed. (The handle itself
+    /// stays open while Memory views hold it, so it cannot tell.)</summary>
+    internal ShmHandle NativeHandle
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(disposed, this);
+            return handle;
+        }
+    }
 
     /// <summary>
     /// Opens or creates a segment and maps it (<c>ipc_shm_open</c>).
@@ -157,10 +168,14 @@ public sealed unsafe class SharedMemory : IDisposable
     /// Unmaps (unless a <see cref="Memory{T}"/> view still holds the mapping) and
     /// closes the handle. Never removes the segment. Idempotent.
     /// </summary>
-    public void Dispose() => handle.Dispose();
+    public void Dispose()
+    {
+        disposed = true;
+        handle.Dispose();
+    }
 
     /// <summary>Writes a file-backed mapping's changes to the file (msync); no-op for other kinds.</summary>
-    public void Flush() => libipc_native.shm_flush(handle);
+    public void Flush() => libipc_native.shm_flush(NativeHandle);
 
     // ---- Views -------------------------------------------------------------
 
@@ -203,7 +218,8 @@ public sealed unsafe class SharedMemory : IDisposable
     public Memory<byte> AsMemory(long offset, int length)
     {
         CheckWritable();
-        return new ShmMemoryManager(handle, Pointer(offset, length), length).Memory;
+        byte* p = Pointer(offset, length);
+        return new ShmMemoryManager(handle, p, length).Memory;
     }
 
     /// <summary>A read-only Memory view of the whole mapping that keeps the mapping alive.</summary>
@@ -214,7 +230,7 @@ public sealed unsafe class SharedMemory : IDisposable
 
     /// <summary>A read-only Memory view of <paramref name="length"/> bytes at <paramref name="offset"/>.</summary>
     public ReadOnlyMemory<byte> AsReadOnlyMemory(long offset, int length) =>
-        new ShmMemoryManager(handle, Pointer(offset, length), length).Memory;
+        new ShmMemoryManager(NativeHandle, Pointer(offset, length), length).Memory;
 
     // ---- Checked copies (ipc_shm_read/write) --------------------------------
 
@@ -224,14 +240,14 @@ public sealed unsafe class SharedMemory : IDisposable
     public void Write(long offset, ReadOnlySpan<byte> data)
     {
         fixed (byte* p = data)
-            libipc_native.shm_write(handle, Offset(offset), (IntPtr)p, (nuint)data.Length);
+            libipc_native.shm_write(NativeHandle, Offset(offset), (IntPtr)p, (nuint)data.Length);
     }
 
     /// <summary>Fills <paramref name="destination"/> from the segment at <paramref name="offset"/>.</summary>
     public void Read(long offset, Span<byte> destination)
     {
         fixed (byte* p = destination)
-            libipc_native.shm_read(handle, Offset(offset), (IntPtr)p, (nuint)destination.Length);
+            libipc_native.shm_read(NativeHandle, Offset(offset), (IntPtr)p, (nuint)destination.Length);
     }
 
     /// <summary>Copies <paramref name="length"/> bytes at <paramref name="offset"/> into a new array.</summary>
@@ -265,7 +281,7 @@ public sealed unsafe class SharedMemory : IDisposable
             int n = System.Text.Encoding.UTF8.GetBytes(text, utf8);
             nuint written;
             fixed (byte* p = utf8)
-                libipc_native.shm_write_string(handle, where, (IntPtr)p, (nuint)n, (ipc_encoding_t)encoding, out written);
+                libipc_native.shm_write_string(NativeHandle, where, (IntPtr)p, (nuint)n, (ipc_encoding_t)encoding, out written);
             return checked((int)written);
         }
         finally
@@ -295,7 +311,7 @@ public sealed unsafe class SharedMemory : IDisposable
         {
             nuint n;
             fixed (byte* p = buf)
-                libipc_native.shm_read_string(handle, where, (nuint)byteLength, (ipc_encoding_t)encoding,
+                libipc_native.shm_read_string(NativeHandle, where, (nuint)byteLength, (ipc_encoding_t)encoding,
                                               (IntPtr)p, (nuint)buf.Length, out n);
             return System.Text.Encoding.UTF8.GetString(buf.Slice(0, (int)n));
         }
@@ -312,14 +328,14 @@ public sealed unsafe class SharedMemory : IDisposable
     public void WriteFloat32(long offset, ReadOnlySpan<float> values)
     {
         fixed (float* p = values)
-            libipc_native.shm_write_f32(handle, Offset(offset), (IntPtr)p, (nuint)values.Length);
+            libipc_native.shm_write_f32(NativeHandle, Offset(offset), (IntPtr)p, (nuint)values.Length);
     }
 
     /// <summary>Fills <paramref name="destination"/> with float32 values read at <paramref name="offset"/>.</summary>
     public void ReadFloat32(long offset, Span<float> destination)
     {
         fixed (float* p = destination)
-            libipc_native.shm_read_f32(handle, Offset(offset), (IntPtr)p, (nuint)destination.Length);
+            libipc_native.shm_read_f32(NativeHandle, Offset(offset), (IntPtr)p, (nuint)destination.Length);
     }
 
     /// <summary>Reads <paramref name="count"/> float32 values at <paramref name="offset"/>.</summary>
@@ -335,14 +351,14 @@ public sealed unsafe class SharedMemory : IDisposable
     public void WriteFloat64(long offset, ReadOnlySpan<double> values)
     {
         fixed (double* p = values)
-            libipc_native.shm_write_f64(handle, Offset(offset), (IntPtr)p, (nuint)values.Length);
+            libipc_native.shm_write_f64(NativeHandle, Offset(offset), (IntPtr)p, (nuint)values.Length);
     }
 
     /// <summary>Fills <paramref name="destination"/> with float64 values read at <paramref name="offset"/>.</summary>
     public void ReadFloat64(long offset, Span<double> destination)
     {
         fixed (double* p = destination)
-            libipc_native.shm_read_f64(handle, Offset(offset), (IntPtr)p, (nuint)destination.Length);
+            libipc_native.shm_read_f64(NativeHandle, Offset(offset), (IntPtr)p, (nuint)destination.Length);
     }
 
     /// <summary>Reads <paramref name="count"/> float64 values at <paramref name="offset"/>.</summary>
@@ -381,7 +397,7 @@ public sealed unsafe class SharedMemory : IDisposable
 
     private int WholeLength()
     {
-        ObjectDisposedException.ThrowIf(handle.IsClosed, this);
+        ObjectDisposedException.ThrowIf(disposed, this);
         if (Size > int.MaxValue)
             throw new InvalidOperationException($"the segment ({Size} bytes) is larger than one Span; pass an offset and length");
         return (int)Size;
@@ -400,7 +416,7 @@ public sealed unsafe class SharedMemory : IDisposable
 
     private byte* Pointer(long offset, int length)
     {
-        ObjectDisposedException.ThrowIf(handle.IsClosed, this);
+        ObjectDisposedException.ThrowIf(disposed, this);
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         if (offset > Size || length > Size - offset)

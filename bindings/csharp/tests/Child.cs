@@ -1,0 +1,95 @@
+using System;
+using System.Diagnostics;
+using System.Threading.Tasks;
+
+namespace LibIpc.Tests;
+
+/// <summary>
+/// A helper process for the multi-process tests. Synchronises on its output
+/// lines and its exit, never on sleeps; each wait has a generous deadline so a
+/// hung child fails the test instead of hanging it, and Dispose kills it.
+/// </summary>
+internal sealed class Child : IDisposable
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
+    private readonly Process process;
+    private readonly Task<string> stderr;
+
+    private Child(Process process)
+    {
+        this.process = process;
+        stderr = process.StandardError.ReadToEndAsync();
+    }
+
+    /// <summary>tests/c/shm_child (path in IPC_SHM_CHILD, set by ctest).</summary>
+    public static string ShmChildPath =>
+        Environment.GetEnvironmentVariable("IPC_SHM_CHILD") is { Length: > 0 } p
+            ? p
+            : throw new InvalidOperationException("IPC_SHM_CHILD is not set: run the tests through ctest");
+
+    public static string KindArg(ShmKind kind) => kind switch
+    {
+        ShmKind.File => "file",
+        ShmKind.SysV => "sysv",
+        _ => "posix",
+    };
+
+    public static Child Start(string exe, params string[] args)
+    {
+        var psi = new ProcessStartInfo(exe)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string a in args)
+            psi.ArgumentList.Add(a);
+        return new Child(Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {exe}"));
+    }
+
+    /// <summary>Runs shm_child to completion; returns its exit code and stderr.</summary>
+    public static (int Code, string Stderr) RunShmChild(params string[] args)
+    {
+        using Child c = Start(ShmChildPath, args);
+        c.process.StandardInput.Close();
+        return c.WaitForExit();
+    }
+
+    public string ReadLine()
+    {
+        Task<string?> line = process.StandardOutput.ReadLineAsync();
+        if (!line.Wait(Deadline))
+            throw new TimeoutException("child printed nothing before the deadline");
+        return line.Result ?? throw new InvalidOperationException($"child closed its output; stderr: {StderrSoFar()}");
+    }
+
+    public void WriteLine(string text)
+    {
+        process.StandardInput.WriteLine(text);
+        process.StandardInput.Flush();
+    }
+
+    public (int Code, string Stderr) WaitForExit()
+    {
+        if (!process.WaitForExit(Deadline))
+            throw new TimeoutException("child did not exit before the deadline");
+        process.WaitForExit(); // drains the redirected streams
+        return (process.ExitCode, stderr.Result);
+    }
+
+    private string StderrSoFar() => process.HasExited ? stderr.Result : "(still running)";
+
+    public void Dispose()
+    {
+        try
+        {
+            if (!process.HasExited)
+                process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+        }
+        process.Dispose();
+    }
+}
