@@ -130,6 +130,8 @@ int chaos_seconds() {
 }  // namespace
 
 TEST(Chaos, QueueSurvivesKilledProducersAndConsumers) {
+  ipc_test::sweep_stale("ipc-mq.", "ipcchaos");
+  ipc_test::sweep_stale("ipc-sem.", "ipcchaos");
   const std::string qname = ipc_test::unique_name("ipcchaos");
   ipc_test::scoped_cleanup cleanup([&] { ipc_mq_remove(qname.c_str()); });
   ipc_mq_t *q = nullptr;

@@ -2,6 +2,9 @@
 #pragma once
 
 #include <atomic>
+#include <cerrno>
+#include <csignal>
+#include <dirent.h>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -27,6 +30,23 @@ inline std::string unique_sysv_key() {
 inline std::string unique_path(const char *prefix = "ipct") {
   const char *dir = std::getenv("TMPDIR");
   return std::string(dir ? dir : "/tmp") + "/" + unique_name(prefix) + ".bin";
+}
+
+// Removes /dev/shm entries "<area_prefix><prefix>_<pid>_*" left by test
+// processes that no longer exist (a test killed by a timeout cannot clean up
+// after itself). Linux-specific, like the tests that use it.
+inline void sweep_stale(const std::string &area_prefix, const std::string &prefix) {
+  const std::string head = area_prefix + prefix + "_";
+  if (DIR *d = ::opendir("/dev/shm")) {
+    while (dirent *e = ::readdir(d)) {
+      std::string n = e->d_name;
+      if (n.rfind(head, 0) != 0) continue;
+      long pid = std::strtol(n.c_str() + head.size(), nullptr, 10);
+      if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)
+        ::unlink(("/dev/shm/" + n).c_str());
+    }
+    ::closedir(d);
+  }
 }
 
 // Runs `remove` now and again on scope exit, so a failing test leaves nothing.
