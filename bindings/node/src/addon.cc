@@ -26,6 +26,7 @@
 #include <limits>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace {
 
@@ -112,7 +113,7 @@ size_t ToSize(const Napi::CallbackInfo &info, size_t i, const char *what) {
   if (info.Length() <= i || !info[i].IsNumber())
     throw Napi::TypeError::New(env, std::string(what) + " must be a number");
   const double d = info[i].As<Napi::Number>().DoubleValue();
-  if (!(d >= 0) || d != static_cast<double>(static_cast<uint64_t>(d)) || d > 9007199254740991.0)
+  if (!(d >= 0) || d > 9007199254740991.0 || d != static_cast<double>(static_cast<uint64_t>(d)))
     Throw(env, IPC_ERANGE, std::string(what) + " must be a non-negative integer");
   return static_cast<size_t>(d);
 }
@@ -351,23 +352,25 @@ class Shm : public Napi::ObjectWrap<Shm> {
     ipc_shm_t *h = H(env);
     const size_t off = ToSize(info, 0, "offset"), len = ToSize(info, 1, "length");
     const int enc = ToInt(info, 2, "encoding");
-    // Enough for every encoding (each byte decodes to at most 3 UTF-8 bytes, or
-    // 4/3 base64 characters) in one call; the retry covers the rest.
-    size_t cap = len <= (std::numeric_limits<size_t>::max() - 8) / 3 ? len * 3 + 8 : len;
+    // First guess: the byte count (right for ASCII text, latin1 of ASCII, ...);
+    // otherwise the C call reports the size needed and the second call fits.
+    // The bytes may change between the calls (another process writing), so
+    // grow a few times before giving up.
+    size_t cap = len < std::numeric_limits<size_t>::max() - 16 ? len + 16 : len;
     std::string out;
-    for (int attempt = 0; attempt < 2; ++attempt) {
+    for (int attempt = 0; attempt < 4; ++attempt) {
       out.resize(cap);
       size_t n = 0;
       const int rc = ipc_shm_read_string(h, off, len, static_cast<ipc_encoding_t>(enc), &out[0],
                                          cap, &n);
       if (rc == IPC_EMSGSIZE) {
-        cap = n + 1;
+        cap = n + 1 + n / 8;
         continue;
       }
       Check(env, rc);
       return Napi::String::New(env, out.data(), n);
     }
-    Throw(env, IPC_EINTERNAL, "readString: size kept changing");
+    Throw(env, IPC_EAGAIN, "readString: the text kept growing while it was read");
   }
 
   template <class T, int (*Fn)(ipc_shm_t *, size_t, T *, size_t), class Array>
@@ -426,28 +429,28 @@ class Shm : public Napi::ObjectWrap<Shm> {
   Napi::Value StreamRead(const Napi::CallbackInfo &info) {
     Napi::Env env = info.Env();
     ipc_shm_t *h = H(env);
-    size_t cap = 0;
-    Check(env, ipc_shm_stream_capacity(h, &cap));
-    for (int attempt = 0; attempt < 2; ++attempt) {
-      Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, cap);
+    // Start small; IPC_EMSGSIZE tells the size of the current value. A writer
+    // may publish a larger one between the calls: retry a few times.
+    std::vector<uint8_t> buf(4096);
+    for (int attempt = 0; attempt < 8; ++attempt) {
       ipc_stream_type_t type = IPC_STREAM_EMPTY;
       size_t len = 0;
       uint64_t version = 0;
-      const int rc = ipc_shm_stream_read(h, &type, ab.Data(), cap, &len, &version);
-      if (rc == IPC_EMSGSIZE) {  // cannot happen (cap is the capacity); be safe
-        cap = len;
+      const int rc = ipc_shm_stream_read(h, &type, buf.data(), buf.size(), &len, &version);
+      if (rc == IPC_EMSGSIZE) {
+        buf.resize(len);
         continue;
       }
       Check(env, rc);
-      Napi::ArrayBuffer exact = Napi::ArrayBuffer::New(env, len);
-      if (len) std::memcpy(exact.Data(), ab.Data(), len);
+      Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, len);
+      if (len) std::memcpy(ab.Data(), buf.data(), len);
       Napi::Array out = Napi::Array::New(env, 3);
       out.Set(0u, Napi::Number::New(env, type));
-      out.Set(1u, exact);
+      out.Set(1u, ab);
       out.Set(2u, Napi::Number::New(env, static_cast<double>(version)));
       return out;
     }
-    Throw(env, IPC_EINTERNAL, "streamRead: size kept changing");
+    Throw(env, IPC_EAGAIN, "streamRead: the value kept growing while it was read");
   }
 
   Napi::Value StreamVersion(const Napi::CallbackInfo &info) {
@@ -545,6 +548,7 @@ Napi::Value SetErrorClass(const Napi::CallbackInfo &info) {
   return info.Env().Undefined();
 }
 
+// For tests: how many mappings are alive in this process (all environments).
 Napi::Value LiveMappings(const Napi::CallbackInfo &info) {
   return Napi::Number::New(info.Env(),
                            static_cast<double>(g_live_mappings.load(std::memory_order_relaxed)));
