@@ -113,6 +113,18 @@ test('C reads what Node writes, and Node reads what C writes (ipc_shm_stream_*)'
   reader.close();
 });
 
+test('values larger than the first read buffer', () => {
+  const shm = SharedMemory.anonymous(1 << 20);
+  const s = new ShmStream(shm);
+  const big = Float64Array.from({ length: 100000 }, (_, i) => i / 3);
+  s.writeFloat64(big);
+  assert.deepEqual(s.readAs('float64'), big);
+  const text = 'ab😃'.repeat(50000);
+  s.writeString(text);
+  assert.equal(s.readAs('string'), text);
+  shm.close();
+});
+
 test('ShmStream: bytes, empty, version, capacity', () => {
   const shm = SharedMemory.anonymous(128);
   const s = new ShmStream(shm);

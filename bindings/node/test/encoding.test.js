@@ -179,3 +179,14 @@ test('lone surrogates become U+FFFD in every encoding', () => {
   assert.equal(nodeEncode(shm, 'a\ud800', 'utf16le'), hex(Buffer.from('a\ufffd', 'utf16le')));
   shm.close();
 });
+
+test('long text in every encoding (the decoded text is larger than the bytes)', () => {
+  const shm = SharedMemory.anonymous(300000);
+  const text = 'é😀ü✓'.repeat(20000);
+  const n = shm.writeString(text, 0, 'utf8');
+  assert.equal(shm.readString(0, n), text);
+  assert.equal(shm.readString(0, n, 'hex'), shm.read(0, n).toString('hex'));
+  assert.equal(shm.readString(0, n, 'base64'), shm.read(0, n).toString('base64'));
+  assert.equal(shm.readString(0, n, 'latin1'), shm.read(0, n).toString('latin1'));
+  shm.close();
+});
