@@ -1,0 +1,136 @@
+# install.cpack_deb: the .deb packages as a packager makes them, from a tree
+# configured with CMAKE_INSTALL_PREFIX=/usr (so the library lands in the Debian
+# multiarch directory). If this build tree is such a tree it is used as is;
+# otherwise a minimal one (library only) is configured and built from the same
+# sources. Checks package names, contents (dpkg-deb -c), control fields
+# (Depends from dpkg-shlibdeps and between the two packages, shlibs), then
+# unpacks both with dpkg-deb -x (no root, nothing touches /usr) and builds and
+# runs the consumers against the unpacked tree.
+include(${CMAKE_CURRENT_LIST_DIR}/common.cmake)
+if(NOT DPKG_DEB OR NOT DPKG_SHLIBDEPS)
+  message(STATUS "libipc-install-test: SKIPPED (no dpkg-deb/dpkg-shlibdeps: not a Debian system)")
+  return()
+endif()
+ipc_make_tmp(deb)
+
+if(LIBDIR STREQUAL DEB_LIBDIR)
+  set(tree "${BUILD_DIR}")
+else()
+  set(tree "${TMP}/tree")
+  set(gen_args -G "${GENERATOR}")
+  if(MAKE_PROGRAM)
+    list(APPEND gen_args "-DCMAKE_MAKE_PROGRAM=${MAKE_PROGRAM}")
+  endif()
+  if(BOOST_DIR)
+    list(APPEND gen_args "-DBoost_DIR=${BOOST_DIR}")
+  endif()
+  message(STATUS "configuring and building a /usr-prefixed tree in ${tree}")
+  ipc_run(out ${CMAKE_COMMAND} -S "${PROJECT_SOURCE_DIR}" -B "${tree}" ${gen_args}
+          "-DCMAKE_BUILD_TYPE=${CONFIG}" "-DCMAKE_C_COMPILER=${C_COMPILER}"
+          "-DCMAKE_CXX_COMPILER=${CXX_COMPILER}" -DCMAKE_INSTALL_PREFIX=/usr
+          -DIPC_BUILD_TESTS=OFF -DIPC_BUILD_EXAMPLES=OFF -DIPC_BUILD_PYTHON=OFF
+          -DIPC_BUILD_CSHARP=OFF -DIPC_BUILD_NODE=OFF "-DIPC_INSTALL_CORE=${WITH_CORE}")
+  ipc_run(out ${CMAKE_COMMAND} --build "${tree}" --config "${CONFIG}" --parallel 2)
+endif()
+
+ipc_run(out ${CPACK} -G DEB --config "${tree}/CPackConfig.cmake" -C "${CONFIG}" -B "${TMP}/pkg")
+if(out MATCHES "multiarch")
+  ipc_fail("cpack warned about the library directory:\n${out}")
+endif()
+set(version "${VERSION}-${DEB_RELEASE}")
+file(GLOB debs RELATIVE "${TMP}/pkg" "${TMP}/pkg/*.deb")
+list(SORT debs)
+set(names)
+foreach(d IN LISTS debs)
+  if(NOT d MATCHES "^(${DEB_DEV_NAME}|${DEB_RUNTIME_NAME})_${version}_([a-z0-9-]+)\\.deb$")
+    ipc_fail("unexpected package ${d}; expected ${DEB_RUNTIME_NAME} and ${DEB_DEV_NAME}")
+  endif()
+  set(deb_${CMAKE_MATCH_1} "${TMP}/pkg/${d}")
+  list(APPEND names "${CMAKE_MATCH_1}")
+endforeach()
+if(NOT names STREQUAL "${DEB_DEV_NAME};${DEB_RUNTIME_NAME}")
+  ipc_fail("expected ${DEB_RUNTIME_NAME} and ${DEB_DEV_NAME} packages, got [${debs}]\n${out}")
+endif()
+set(runtime_deb "${deb_${DEB_RUNTIME_NAME}}")
+set(dev_deb "${deb_${DEB_DEV_NAME}}")
+message(STATUS "packages: ${debs}")
+
+# dpkg-deb -c: the files (not directories) of a package, as usr/... paths.
+function(deb_files var deb)
+  ipc_run(listing ${DPKG_DEB} -c "${deb}")
+  string(REGEX MATCHALL "\\./[^\n]*" paths "${listing}")
+  set(files)
+  foreach(p IN LISTS paths)
+    string(REGEX REPLACE " -> .*$" "" p "${p}")
+    string(REGEX REPLACE "^\\./" "" p "${p}")
+    if(NOT p STREQUAL "" AND NOT p MATCHES "/$")
+      list(APPEND files "${p}")
+    endif()
+  endforeach()
+  set(${var} "${files}" PARENT_SCOPE)
+endfunction()
+
+# Runtime: exactly the library and its SONAME link, in the multiarch libdir.
+deb_files(files "${runtime_deb}")
+set(want "usr/${DEB_LIBDIR}/libipc.so.${SOVERSION}" "usr/${DEB_LIBDIR}/libipc.so.${VERSION}")
+list(SORT want)
+if(NOT files STREQUAL want)
+  ipc_fail("${DEB_RUNTIME_NAME} contains [${files}], expected [${want}]")
+endif()
+
+# Dev: headers, namelink, .pc, CMake package (+ core); not the library itself.
+deb_files(files "${dev_deb}")
+ipc_expected_dev_files(want "usr/${DEB_LIBDIR}" "usr/include")
+ipc_expect_in(files "${DEB_DEV_NAME}" ${want})
+ipc_expect_not_in(files "${DEB_DEV_NAME}" "usr/${DEB_LIBDIR}/libipc.so.${VERSION}"
+                  "usr/${DEB_LIBDIR}/libipc.so.${SOVERSION}")
+foreach(f IN LISTS files)
+  if(NOT f MATCHES "^usr/(include/ipc|${DEB_LIBDIR})/")
+    ipc_fail("${DEB_DEV_NAME}: unexpected file ${f}")
+  endif()
+endforeach()
+
+# Control fields.
+function(deb_field var deb field)
+  ipc_run(value ${DPKG_DEB} -f "${deb}" ${field})
+  string(STRIP "${value}" value)
+  set(${var} "${value}" PARENT_SCOPE)
+endfunction()
+deb_field(v "${runtime_deb}" Package)
+deb_field(section "${runtime_deb}" Section)
+deb_field(depends "${runtime_deb}" Depends)
+deb_field(pkg_version "${runtime_deb}" Version)
+if(NOT v STREQUAL DEB_RUNTIME_NAME OR NOT section STREQUAL "libs" OR NOT pkg_version STREQUAL version)
+  ipc_fail("${DEB_RUNTIME_NAME}: Package '${v}', Section '${section}', Version '${pkg_version}'")
+endif()
+# dpkg-shlibdeps worked: the C and C++ runtimes the library links.
+if(NOT depends MATCHES "(^|, )libc6 \\(>= " OR NOT depends MATCHES "libstdc\\+\\+6")
+  ipc_fail("${DEB_RUNTIME_NAME}: Depends '${depends}' lacks libc6/libstdc++6 from dpkg-shlibdeps")
+endif()
+ipc_run(shlibs ${DPKG_DEB} -I "${runtime_deb}" shlibs)
+if(NOT shlibs MATCHES "libipc ${SOVERSION} ${DEB_RUNTIME_NAME} \\(>= ${version}\\)")
+  ipc_fail("${DEB_RUNTIME_NAME}: shlibs file is '${shlibs}'")
+endif()
+ipc_run(postinst ${DPKG_DEB} -I "${runtime_deb}" postinst)
+if(NOT postinst MATCHES "ldconfig")
+  ipc_fail("${DEB_RUNTIME_NAME}: postinst does not run ldconfig:\n${postinst}")
+endif()
+deb_field(v "${dev_deb}" Package)
+deb_field(section "${dev_deb}" Section)
+deb_field(depends "${dev_deb}" Depends)
+if(NOT v STREQUAL DEB_DEV_NAME OR NOT section STREQUAL "libdevel")
+  ipc_fail("${DEB_DEV_NAME}: Package '${v}', Section '${section}'")
+endif()
+string(REPLACE "+" "\\+" version_re "${version}")
+if(NOT depends MATCHES "(^|, )${DEB_RUNTIME_NAME} \\(= ${version_re}\\)")
+  ipc_fail("${DEB_DEV_NAME}: Depends '${depends}' lacks '${DEB_RUNTIME_NAME} (= ${version})'")
+endif()
+message(STATUS "${DEB_DEV_NAME} Depends: ${depends}")
+
+# Unpack both into a private root and use them from there.
+foreach(deb IN ITEMS "${runtime_deb}" "${dev_deb}")
+  ipc_run(out ${DPKG_DEB} -x "${deb}" "${TMP}/root")
+endforeach()
+ipc_check_no_boost("${TMP}/root")
+ipc_check_consumers(deb "${TMP}/root/usr" "${DEB_LIBDIR}")
+ipc_done()
