@@ -3,3 +3,10 @@
  * each language brings its own declarations of them (see base.i). */
 %include <ipc/errors.h>
 %include <ipc/version.h>
+
+/* Objects the module's init adds (python/prologue.i), re-exported by the
+ * generated libipc_native.py next to the wrapped functions. */
+%pythoncode %{
+ShmHandle = _libipc_native.ShmHandle
+Error = _libipc_native.Error
+%}
