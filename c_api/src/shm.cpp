@@ -23,7 +23,7 @@ shm_kind to_kind(ipc_shm_kind_t k) {
 }
 
 encoding to_encoding(ipc_encoding_t e) {
-  if (e < IPC_ENC_UTF8 || e > IPC_ENC_UTF16LE) throw_error(IPC_EINVAL, "unknown encoding");
+  if (e < IPC_ENC_UTF8 || e > IPC_ENC_BASE64URL) throw_error(IPC_EINVAL, "unknown encoding");
   return static_cast<encoding>(e);
 }
 

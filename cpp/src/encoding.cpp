@@ -59,6 +59,7 @@ void append_utf8(std::string &out, unsigned long cp) {
 }
 
 constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr char kB64Url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 int b64_value(char c) {
   if (c >= 'A' && c <= 'Z') return c - 'A';
@@ -121,7 +122,15 @@ std::string encode_text(std::string_view text, encoding enc) {
         long cp = next_code_point(text, i);
         if (cp < 0) throw_error(IPC_EILSEQ, "text is not valid UTF-8");
         if (enc != encoding::utf16le) {
-          out += static_cast<char>(cp & 0xFF);  // Node keeps the low byte
+          // Node keeps the low byte of each UTF-16 code unit, so a code point
+          // above U+FFFF (a surrogate pair) becomes two bytes.
+          if (cp < 0x10000) {
+            out += static_cast<char>(cp & 0xFF);
+          } else {
+            unsigned long v = static_cast<unsigned long>(cp) - 0x10000;
+            out += static_cast<char>((0xD800 + (v >> 10)) & 0xFF);
+            out += static_cast<char>((0xDC00 + (v & 0x3FF)) & 0xFF);
+          }
         } else if (cp < 0x10000) {
           out += static_cast<char>(cp & 0xFF);
           out += static_cast<char>(cp >> 8);
@@ -136,7 +145,8 @@ std::string encode_text(std::string_view text, encoding enc) {
       }
       return out;
     case encoding::base64:
-      return decode_base64(text);
+    case encoding::base64url:
+      return decode_base64(text);  // accepts both alphabets, padding optional
     case encoding::hex:
       if (text.size() % 2) throw_error(IPC_EILSEQ, "hex: odd number of digits");
       out.reserve(text.size() / 2);
@@ -155,14 +165,54 @@ std::string decode_bytes(const void *bytes, std::size_t len, encoding enc) {
   std::string out;
   switch (enc) {
     case encoding::utf8: {
-      std::string_view s(reinterpret_cast<const char *>(p), len);
+      // The WHATWG decoder, as Node uses: one U+FFFD per maximal invalid
+      // subsequence (so "e2 82 41" is U+FFFD then "A", not two U+FFFDs).
       out.reserve(len);
-      for (std::size_t i = 0; i < len;) {
-        std::size_t start = i;
-        long cp = next_code_point(s, i);
-        if (cp < 0) out += "\xEF\xBF\xBD";
-        else out.append(s.substr(start, i - start));
+      unsigned long cp = 0;
+      int needed = 0, seen = 0;
+      unsigned lower = 0x80, upper = 0xBF;
+      for (std::size_t i = 0; i < len; ++i) {
+        const unsigned b = p[i];
+        if (needed == 0) {
+          if (b <= 0x7F) {
+            out += static_cast<char>(b);
+          } else if (b >= 0xC2 && b <= 0xDF) {
+            needed = 1;
+            cp = b & 0x1F;
+          } else if (b >= 0xE0 && b <= 0xEF) {
+            if (b == 0xE0) lower = 0xA0;
+            if (b == 0xED) upper = 0x9F;
+            needed = 2;
+            cp = b & 0x0F;
+          } else if (b >= 0xF0 && b <= 0xF4) {
+            if (b == 0xF0) lower = 0x90;
+            if (b == 0xF4) upper = 0x8F;
+            needed = 3;
+            cp = b & 0x07;
+          } else {
+            out += "\xEF\xBF\xBD";
+          }
+          continue;
+        }
+        if (b < lower || b > upper) {  // the sequence so far is one error; re-read b
+          cp = 0;
+          needed = seen = 0;
+          lower = 0x80;
+          upper = 0xBF;
+          out += "\xEF\xBF\xBD";
+          --i;
+          continue;
+        }
+        lower = 0x80;
+        upper = 0xBF;
+        cp = (cp << 6) | (b & 0x3F);
+        if (++seen == needed) {
+          append_utf8(out, cp);
+          cp = 0;
+          needed = seen = 0;
+        }
       }
+      if (needed) out += "\xEF\xBF\xBD";  // truncated at the end
       return out;
     }
     case encoding::ascii:
@@ -188,17 +238,24 @@ std::string decode_bytes(const void *bytes, std::size_t len, encoding enc) {
       }
       return out;  // a trailing odd byte is ignored, as in Node
     case encoding::base64:
+    case encoding::base64url: {
+      // base64url: '-' and '_' and no padding, as Node writes it.
+      const bool url = enc == encoding::base64url;
+      const char *alphabet = url ? kB64Url : kB64;
       out.reserve((len + 2) / 3 * 4);
       for (std::size_t i = 0; i < len; i += 3) {
         unsigned v = p[i] << 16;
         if (i + 1 < len) v |= p[i + 1] << 8;
         if (i + 2 < len) v |= p[i + 2];
-        out += kB64[(v >> 18) & 63];
-        out += kB64[(v >> 12) & 63];
-        out += i + 1 < len ? kB64[(v >> 6) & 63] : '=';
-        out += i + 2 < len ? kB64[v & 63] : '=';
+        out += alphabet[(v >> 18) & 63];
+        out += alphabet[(v >> 12) & 63];
+        if (i + 1 < len) out += alphabet[(v >> 6) & 63];
+        else if (!url) out += '=';
+        if (i + 2 < len) out += alphabet[v & 63];
+        else if (!url) out += '=';
       }
       return out;
+    }
     case encoding::hex:
       out.reserve(len * 2);
       for (std::size_t i = 0; i < len; ++i) {

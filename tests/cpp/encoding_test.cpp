@@ -39,3 +39,19 @@ TEST(CoreEncoding, LoneSurrogatesDecodeToReplacement) {
   const unsigned char lone[] = {0x3D, 0xD8, 'a', 0};
   EXPECT_EQ(decode_bytes(lone, 4, encoding::utf16le), "\xEF\xBF\xBD" "a");
 }
+
+TEST(CoreEncoding, MatchesNodeOnTheCornerCases) {
+  // Buffer.from("\u{1F600}", "latin1") is <3d 00>: the low byte of each UTF-16 unit.
+  EXPECT_EQ(encode_text("\xF0\x9F\x98\x80", encoding::latin1), std::string("\x3D\x00", 2));
+  EXPECT_EQ(encode_text("\xF0\x9F\x98\x80", encoding::ascii), std::string("\x3D\x00", 2));
+  // Buffer.from([0xe2,0x82,0x41]).toString() is "\uFFFDA": one U+FFFD per maximal subpart.
+  EXPECT_EQ(decode_bytes("\xE2\x82\x41", 3, encoding::utf8), "\xEF\xBF\xBD" "A");
+  EXPECT_EQ(decode_bytes("\xF0\x9F\x98", 3, encoding::utf8), "\xEF\xBF\xBD");
+  EXPECT_EQ(decode_bytes("\xC0\xAF", 2, encoding::utf8), "\xEF\xBF\xBD\xEF\xBF\xBD");
+  EXPECT_EQ(decode_bytes("\xED\xA0\x80", 3, encoding::utf8),
+            "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
+  // base64url: Buffer.from([0xfb,0xff]).toString("base64url") is "-_8".
+  EXPECT_EQ(decode_bytes("\xFB\xFF", 2, encoding::base64url), "-_8");
+  EXPECT_EQ(decode_bytes("\xFB\xFF", 2, encoding::base64), "+/8=");
+  EXPECT_EQ(encode_text("-_8", encoding::base64url), "\xFB\xFF");
+}

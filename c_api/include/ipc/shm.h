@@ -67,11 +67,12 @@ typedef enum ipc_shm_kind {
  * Buffer encodings. The text side of every call is UTF-8. */
 typedef enum ipc_encoding {
   IPC_ENC_UTF8 = 0,    /* bytes are UTF-8 */
-  IPC_ENC_ASCII = 1,   /* write: each code point's low 8 bits (like Node); read: bytes & 0x7f */
+  IPC_ENC_ASCII = 1,   /* write: each UTF-16 unit's low 8 bits (like Node); read: bytes & 0x7f */
   IPC_ENC_LATIN1 = 2,  /* "binary": one byte per code point U+0000..U+00FF */
   IPC_ENC_BASE64 = 3,  /* write: decode base64 text to bytes; read: encode bytes to base64 */
   IPC_ENC_HEX = 4,     /* write: decode hex text to bytes; read: encode bytes as lowercase hex */
-  IPC_ENC_UTF16LE = 5  /* bytes are UTF-16 little-endian */
+  IPC_ENC_UTF16LE = 5, /* bytes are UTF-16 little-endian */
+  IPC_ENC_BASE64URL = 6 /* as BASE64 with '-' '_' and no padding on read; write accepts both */
 } ipc_encoding_t;
 
 /* Open or create a segment and map it.
@@ -136,7 +137,10 @@ IPC_API int ipc_shm_write_string(ipc_shm_t *shm, size_t offset, const char *text
 /* Decode `len` bytes at `offset` with `enc` into UTF-8 text in buf, then a NUL.
  * *out_len = UTF-8 length (without the NUL). If cap <= that length, returns
  * IPC_EMSGSIZE with *out_len set to the length needed and buf untouched.
- * Invalid UTF-8/UTF-16 in the segment decodes to U+FFFD, as Node does. */
+ * Invalid UTF-8 in the segment decodes to one U+FFFD per maximal invalid
+ * subsequence (the WHATWG decoder Node uses); a lone UTF-16 surrogate to U+FFFD.
+ * Known difference from Node: text crosses this ABI as UTF-8, so a lone
+ * surrogate in a JS/C# string has already become U+FFFD before it is written. */
 IPC_API int ipc_shm_read_string(ipc_shm_t *shm, size_t offset, size_t len,
                                 ipc_encoding_t enc, char *buf, size_t cap, size_t *out_len);
 

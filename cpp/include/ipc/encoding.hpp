@@ -7,7 +7,7 @@
 
 namespace ipc {
 
-enum class encoding { utf8 = 0, ascii = 1, latin1 = 2, base64 = 3, hex = 4, utf16le = 5 };
+enum class encoding { utf8 = 0, ascii = 1, latin1 = 2, base64 = 3, hex = 4, utf16le = 5, base64url = 6 };
 
 // UTF-8 text -> the bytes `enc` stores. Throws IPC_EILSEQ on invalid UTF-8 (or
 // invalid base64/hex text), IPC_EINVAL for an unknown encoding.
