@@ -1,5 +1,6 @@
 using System;
 using System.Diagnostics;
+using System.Linq;
 using System.Threading.Tasks;
 
 namespace LibIpc.Tests;
@@ -52,6 +53,24 @@ internal sealed class Child : IDisposable
     public static (int Code, string Stderr) RunShmChild(params string[] args)
     {
         using Child c = Start(ShmChildPath, args);
+        c.process.StandardInput.Close();
+        return c.WaitForExit();
+    }
+
+    /// <summary>
+    /// Runs the C# interop peer (IPC_CSHARP_PEER) as user and group 65534
+    /// ("nobody") through setpriv: a real unprivileged .NET process.
+    /// </summary>
+    public static (int Code, string Stderr) RunCSharpPeerAsNobody(params string[] args)
+    {
+        string peer = Environment.GetEnvironmentVariable("IPC_CSHARP_PEER") is { Length: > 0 } p
+            ? p
+            : throw new InvalidOperationException("IPC_CSHARP_PEER is not set: run the tests through ctest");
+        string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h
+            ? h
+            : Environment.ProcessPath is { } self && System.IO.Path.GetFileName(self) == "dotnet" ? self : "dotnet";
+        using Child c = Start("setpriv", new[] { "--reuid=65534", "--regid=65534", "--clear-groups", dotnet, peer }
+                                         .Concat(args).ToArray());
         c.process.StandardInput.Close();
         return c.WaitForExit();
     }

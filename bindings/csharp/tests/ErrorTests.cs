@@ -28,6 +28,29 @@ public class ErrorTests
         Assert.StartsWith("IPC_ENOENT: no such named resource", e.Message);
     }
 
+    [Theory]
+    [InlineData(IpcErrorCode.ENOENT, typeof(IpcNotFoundException))]
+    [InlineData(IpcErrorCode.EEXIST, typeof(IpcAlreadyExistsException))]
+    [InlineData(IpcErrorCode.EACCES, typeof(IpcAccessDeniedException))]
+    [InlineData(IpcErrorCode.EREADONLY, typeof(IpcReadOnlyException))]
+    [InlineData(IpcErrorCode.ETIMEDOUT, typeof(IpcTimeoutException))]
+    [InlineData(IpcErrorCode.EINVAL, typeof(IpcArgumentException))]
+    [InlineData(IpcErrorCode.EBADNAME, typeof(IpcArgumentException))]
+    [InlineData(IpcErrorCode.ENAMETOOLONG, typeof(IpcArgumentException))]
+    [InlineData(IpcErrorCode.EILSEQ, typeof(IpcArgumentException))]
+    [InlineData(IpcErrorCode.ERANGE, typeof(IpcOutOfRangeException))]
+    [InlineData(IpcErrorCode.ENOTSUP, typeof(IpcNotSupportedException))]
+    [InlineData(IpcErrorCode.EAGAIN, typeof(IpcException))]
+    [InlineData(IpcErrorCode.ECORRUPT, typeof(IpcException))]
+    public void EachCodeMapsToItsException(IpcErrorCode code, Type type)
+    {
+        IpcException e = IpcException.Create(code, "detail");
+        Assert.IsType(type, e);
+        Assert.Equal(code, e.Code);
+        Assert.Equal("detail", e.Detail);
+        Assert.Equal($"IPC_{code}: {IpcLibrary.Describe(code)}: detail", e.Message);
+    }
+
     [Fact]
     public void VersionsMatch()
     {

@@ -233,18 +233,22 @@ public class SharedMemoryTests
     }
 
     [Fact]
-    public void AccessDeniedForSegmentsWeMayNotWrite()
+    public void AccessDeniedForSegmentsWeMayNotOpen()
     {
-        using var s = new Scratch();
-        using var a = SharedMemory.Create(s.Name, 8, permissions: UnixFileMode.UserRead);
-        if (Environment.UserName == "root")
+        using var s = new Scratch(what: "eacces");
+        using var a = SharedMemory.Create(s.Name, 8); // 0600, ours
+        if (Environment.UserName != "root")
         {
-            // root bypasses permission bits: the open succeeds.
-            using var b = SharedMemory.Open(s.Name);
+            var e = Assert.Throws<IpcAccessDeniedException>(() => SharedMemory.Open(s.Name));
+            Assert.Equal(IpcErrorCode.EACCES, e.Code);
             return;
         }
-        var e = Assert.Throws<IpcAccessDeniedException>(() => SharedMemory.Open(s.Name));
-        Assert.Equal(IpcErrorCode.EACCES, e.Code);
+        // root bypasses permission bits: ask a C# process that dropped to
+        // "nobody" (the interop peer, which prints the exception's message).
+        var (code, err) = Child.RunCSharpPeerAsNobody("shm", "open", s.Name, "c");
+        Assert.Equal(1, code);
+        Assert.Contains("IPC_EACCES: permission denied", err);
+        Assert.Contains(s.Name, err);
     }
 
     [Fact]
