@@ -51,6 +51,7 @@ ENCODINGS = {
     "ascii": _n.ENC_ASCII,
     "latin1": _n.ENC_LATIN1, "binary": _n.ENC_LATIN1,
     "base64": _n.ENC_BASE64,
+    "base64url": _n.ENC_BASE64URL,
     "hex": _n.ENC_HEX,
     "utf16le": _n.ENC_UTF16LE, "utf-16le": _n.ENC_UTF16LE, "ucs2": _n.ENC_UTF16LE,
     "ucs-2": _n.ENC_UTF16LE,
@@ -237,16 +238,17 @@ class SharedMemory:
     def write_string(self, offset: int, text: str, encoding: str = "utf8") -> int:
         """Store `text` encoded with a Node encoding name; returns the bytes
         written. Nothing is truncated: too long is OutOfRangeError and nothing
-        is written. For base64/hex, `text` is the encoded form to decode."""
+        is written. For base64/base64url/hex, `text` is the encoded form to
+        decode."""
         return _n.shm_write_string(self._h, offset, text, _encoding(encoding))
 
     def read_string(self, offset: int, length: int, encoding: str = "utf8") -> str:
         """Decode `length` bytes at `offset` (invalid UTF-8/16 becomes U+FFFD)."""
         enc = _encoding(encoding)
         # The C call needs a buffer big enough for the UTF-8 result. For `length`
-        # input bytes the largest result is 3*length (utf8: an invalid byte ->
-        # U+FFFD, 3 bytes; latin1 2x; utf16le 1.5x; hex 2x; base64 4/3x rounded
-        # up to a multiple of 4, at most 3*length + 4), plus the NUL.
+        # input bytes the largest result is 3*length (utf8: at most one U+FFFD,
+        # 3 bytes, per invalid byte; latin1 2x; utf16le 1.5x; hex 2x; base64
+        # 4/3x rounded up to a multiple of 4, at most 3*length + 4), plus the NUL.
         cap = 3 * _count(length) + 5
         return _n.shm_read_string(self._h, offset, length, enc, cap)
 

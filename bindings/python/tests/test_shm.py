@@ -246,7 +246,13 @@ def test_numpy_float_helpers_in_place(posix_name):
 
 # ---- strings: Node's encodings ----
 
-TEXT = "libipc ✓ héllo wörld 😀"
+TEXT = "libipc ✓ héllo wörld 😀 €"
+
+
+def node_low_bytes(text: str) -> bytes:
+    """Node's 'latin1'/'ascii' write: the low byte of each UTF-16 code unit
+    (so 😀, a surrogate pair, is two bytes)."""
+    return text.encode("utf-16-le")[0::2]
 
 
 @pytest.mark.parametrize("encoding,expected", [
@@ -254,9 +260,9 @@ TEXT = "libipc ✓ héllo wörld 😀"
     ("utf-8", TEXT.encode("utf-8")),
     ("utf16le", TEXT.encode("utf-16-le")),
     ("ucs2", TEXT.encode("utf-16-le")),
-    ("latin1", bytes(ord(c) & 0xFF for c in TEXT)),  # Node keeps each code point's low byte
-    ("binary", bytes(ord(c) & 0xFF for c in TEXT)),
-    ("ascii", bytes(ord(c) & 0xFF for c in TEXT)),
+    ("latin1", node_low_bytes(TEXT)),
+    ("binary", node_low_bytes(TEXT)),
+    ("ascii", node_low_bytes(TEXT)),
 ])
 def test_write_string_bytes(posix_name, encoding, expected):
     with SharedMemory.create(posix_name, 256) as shm:
@@ -275,6 +281,11 @@ def test_string_round_trips(posix_name):
         assert shm.write_string(0, "aGVsbG8gd29ybGQ=", "base64") == 11
         assert shm.read(0, 11) == b"hello world"
         assert shm.read_string(0, 11, "base64") == "aGVsbG8gd29ybGQ="
+        shm.write(0, b"\xfb\xff")  # the bytes where the two base64 alphabets differ
+        assert shm.read_string(0, 2, "base64") == "+/8="
+        assert shm.read_string(0, 2, "base64url") == "-_8"  # Node: no padding
+        assert shm.write_string(0, "-_8", "base64url") == 2 and shm.read(0, 2) == b"\xfb\xff"
+        assert shm.write_string(0, "aGk", "base64") == 2 and shm.read(0, 2) == b"hi"  # padding optional
         assert shm.write_string(0, "DEADbeef", "hex") == 4
         assert shm.read(0, 4) == b"\xde\xad\xbe\xef" and shm.read_string(0, 4, "hex") == "deadbeef"
         assert shm.write_string(0, "") == 0 and shm.read_string(0, 0) == ""
@@ -284,6 +295,8 @@ def test_invalid_bytes_decode_to_replacement(posix_name):
     with SharedMemory.create(posix_name, 64) as shm:
         shm.write(0, b"a\xffb\xc3")  # an invalid byte, then a truncated sequence
         assert shm.read_string(0, 4) == "a\ufffdb\ufffd"
+        shm.write(0, b"\xe2\x82A")  # WHATWG, as Node: one U+FFFD per maximal invalid subpart
+        assert shm.read_string(0, 3) == "\ufffdA"
         shm.write(0, b"\x00\xd8A\x00")  # a lone high surrogate in UTF-16LE
         assert shm.read_string(0, 4, "utf16le") == "\ufffdA"
 
@@ -311,8 +324,8 @@ def test_bytes_input_to_write_string(posix_name):
 
 
 def test_encoding_names_are_nodes():
-    assert set(ENCODINGS) >= {"utf8", "utf-8", "ascii", "latin1", "binary", "base64", "hex",
-                              "utf16le", "utf-16le", "ucs2", "ucs-2"}
+    assert set(ENCODINGS) == {"utf8", "utf-8", "ascii", "latin1", "binary", "base64", "base64url",
+                              "hex", "utf16le", "utf-16le", "ucs2", "ucs-2"}
 
 
 # ---- floats ----
