@@ -34,7 +34,7 @@ public enum TextEncoding
 {
     /// <summary>UTF-8.</summary>
     Utf8 = 0,
-    /// <summary>Write: each code point's low 8 bits (like Node); read: bytes &amp; 0x7f.</summary>
+    /// <summary>Write: each UTF-16 unit's low 8 bits (like Node); read: bytes &amp; 0x7f.</summary>
     Ascii = 1,
     /// <summary>One byte per code point U+0000..U+00FF (Node's "latin1"/"binary").</summary>
     Latin1 = 2,
@@ -44,6 +44,8 @@ public enum TextEncoding
     Hex = 4,
     /// <summary>UTF-16 little-endian.</summary>
     Utf16Le = 5,
+    /// <summary>As <see cref="Base64"/> with '-' and '_' and no padding on read; write accepts both alphabets.</summary>
+    Base64Url = 6,
 }
 
 /// <summary>The type of a <see cref="ShmStream"/> value (<c>ipc_stream_type_t</c>).</summary>

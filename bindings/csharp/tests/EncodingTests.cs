@@ -29,6 +29,10 @@ public class EncodingTests
         using var shm = Segment();
         shm.Write(0, new byte[] { 0x61, 0xFF, 0x62, 0xC3 });
         Assert.Equal("a\uFFFDb\uFFFD", shm.ReadString(0, 4));
+        // One U+FFFD per maximal invalid subpart (WHATWG, as Node and .NET decode).
+        byte[] bad = { 0xE2, 0x82, 0x41, 0xF0, 0x9F, 0x98, 0xED, 0xA0, 0x80 };
+        shm.Write(0, bad);
+        Assert.Equal(Encoding.UTF8.GetString(bad), shm.ReadString(0, bad.Length));
         // A lone surrogate is written as U+FFFD, as Node writes it.
         int n = shm.WriteString(10, "x\uD800y");
         Assert.Equal(new byte[] { 0x78, 0xEF, 0xBF, 0xBD, 0x79 }, shm.ReadBytes(10, n));
@@ -41,6 +45,8 @@ public class EncodingTests
         Assert.Equal(4, shm.WriteString(0, "abcé", TextEncoding.Ascii));
         Assert.Equal(new byte[] { 0x61, 0x62, 0x63, 0xE9 }, shm.ReadBytes(0, 4)); // low 8 bits, like Node
         Assert.Equal("abci", shm.ReadString(0, 4, TextEncoding.Ascii));            // & 0x7f on read
+        Assert.Equal(2, shm.WriteString(30, "😀", TextEncoding.Latin1)); // one byte per UTF-16 unit
+        Assert.Equal(new byte[] { 0x3D, 0x00 }, shm.ReadBytes(30, 2));
         Assert.Equal(2, shm.WriteString(10, "é€", TextEncoding.Latin1));
         Assert.Equal(new byte[] { 0xE9, 0xAC }, shm.ReadBytes(10, 2));
         Assert.Equal("é¬", shm.ReadString(10, 2, TextEncoding.Latin1));
@@ -56,6 +62,19 @@ public class EncodingTests
         Assert.Equal(4, shm.WriteString(20, "DEADbeef", TextEncoding.Hex));
         Assert.Equal(new byte[] { 0xDE, 0xAD, 0xBE, 0xEF }, shm.ReadBytes(20, 4));
         Assert.Equal("deadbeef", shm.ReadString(20, 4, TextEncoding.Hex));
+    }
+
+    [Fact]
+    public void Base64Url()
+    {
+        using var shm = Segment();
+        shm.Write(0, new byte[] { 0xFB, 0xFF });
+        Assert.Equal("+/8=", shm.ReadString(0, 2, TextEncoding.Base64));
+        Assert.Equal("-_8", shm.ReadString(0, 2, TextEncoding.Base64Url));
+        Assert.Equal(5, shm.WriteString(10, "aGVsbG8", TextEncoding.Base64Url));
+        Assert.Equal("hello"u8.ToArray(), shm.ReadBytes(10, 5));
+        Assert.Equal(2, shm.WriteString(20, "+/8=", TextEncoding.Base64Url)); // either alphabet on write
+        Assert.Equal(new byte[] { 0xFB, 0xFF }, shm.ReadBytes(20, 2));
     }
 
     [Fact]
