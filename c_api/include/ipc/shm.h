@@ -136,7 +136,9 @@ IPC_API int ipc_shm_write_string(ipc_shm_t *shm, size_t offset, const char *text
 
 /* Decode `len` bytes at `offset` with `enc` into UTF-8 text in buf, then a NUL.
  * *out_len = UTF-8 length (without the NUL). If cap <= that length, returns
- * IPC_EMSGSIZE with *out_len set to the length needed and buf untouched.
+ * IPC_EMSGSIZE with *out_len set to the length needed and buf untouched; so
+ * (buf NULL, cap 0) asks for the size. The text is never longer than
+ * 3 * len + 4 bytes, so a buffer of 3 * len + 5 always suffices in one call.
  * Invalid UTF-8 in the segment decodes to one U+FFFD per maximal invalid
  * subsequence (the WHATWG decoder Node uses); a lone UTF-16 surrogate to U+FFFD.
  * Known difference from Node: text crosses this ABI as UTF-8, so a lone

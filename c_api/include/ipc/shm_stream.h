@@ -61,7 +61,9 @@ IPC_API int ipc_shm_stream_write(ipc_shm_t *shm, ipc_stream_type_t type,
                                  const void *data, size_t len);
 
 /* Fetch the current value into buf. *out_type, *out_len and *out_version (each
- * may be NULL) receive its type, length in bytes and version. If cap < length,
+ * may be NULL) receive its type, length in bytes and version. A length never
+ * exceeds ipc_shm_stream_capacity() (one that would is IPC_ECORRUPT), so a
+ * buffer of the capacity always suffices in one call. If cap < length,
  * returns IPC_EMSGSIZE with *out_len set to the size needed. IPC_EAGAIN if a
  * writer stays mid-write (or died mid-write) through the bounded retries. An
  * empty stream returns IPC_OK with type IPC_STREAM_EMPTY and length 0. */
