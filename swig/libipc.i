@@ -31,6 +31,15 @@
 
 %include "base.i"
 %include "shm.i"
+/* sem and mq need typemaps for their handles, int64_t timeouts and uint32_t
+ * spins in each language's sections of common/*.i before they can be wrapped
+ * (C#'s P/Invoke glue does not compile without them). A language without those
+ * yet skips the two areas; C# turns them on with -DIPC_SWIG_CSHARP_SEM_MQ (or a
+ * #define in its sections) once its typemaps are in. */
+#if !defined(SWIGCSHARP) || defined(IPC_SWIG_CSHARP_SEM_MQ)
+%include "sem.i"
+%include "mq.i"
+#endif
 
 #if defined(SWIGPYTHON)
 %include "python/extras.i"

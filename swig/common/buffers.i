@@ -103,12 +103,43 @@ IPC_PY_FLOATS(double, 'd')
 %apply CTYPE *IPC_PY_OUT_ { NAMES };
 %enddef
 IPC_PY_OUT(size_t, 0, PyLong_FromSize_t(*$1), size_t *out_size, size_t *out_len, size_t *out_written,
-           size_t *out_capacity)
+           size_t *out_capacity, size_t *out_count, size_t *out_bytes)
 IPC_PY_OUT(void *, NULL, PyLong_FromVoidPtr(*$1), void **out_addr)
 IPC_PY_OUT(int, 0, PyLong_FromLong(*$1), int *out)
-IPC_PY_OUT(uint64_t, 0, PyLong_FromUnsignedLongLong(*$1), uint64_t *out_version)
 IPC_PY_OUT(ipc_shm_kind_t, IPC_SHM_POSIX, PyLong_FromLong((long)*$1), ipc_shm_kind_t *out_kind)
 IPC_PY_OUT(ipc_stream_type_t, IPC_STREAM_EMPTY, PyLong_FromLong((long)*$1), ipc_stream_type_t *out_type)
+IPC_PY_OUT(uint64_t, 0, PyLong_FromUnsignedLongLong(*$1), uint64_t *out_version, uint64_t *out_count)
+IPC_PY_OUT(unsigned, 0, PyLong_FromUnsignedLong(*$1), unsigned *out_value, unsigned *out_priority)
+IPC_PY_OUT(int, -1, PyLong_FromLong(*$1), int *out_fd)
+
+/* IPC_TIMEOUT: milliseconds, any int-like: -1 (IPC_INFINITE), 0 (IPC_NOWAIT)
+ * or a positive limit; anything else -> IPC_ERANGE. The package converts
+ * seconds (None = forever) to this. */
+%typemap(in) int64_t timeout_ms (long long ipc_tmo = 0) {
+  if (!ipc_py_ranged($input, -1, INT64_MAX, IPC_ERANGE, "timeout out of range", &ipc_tmo)) SWIG_fail;
+  $1 = (int64_t)ipc_tmo;
+}
+/* IPC_UINT_ARGS: small unsigned arguments, int-like, range-checked with the
+ * code C would give: priority 0..IPC_MQ_PRIO_MAX (IPC_EINVAL), a semaphore's
+ * initial count 0..IPC_SEM_VALUE_MAX (IPC_ERANGE), spin 0..2^32-1 (IPC_ERANGE),
+ * a batch's max_count 1..2^20 (IPC_EINVAL). */
+%typemap(in) unsigned priority (long long ipc_prio = 0) {
+  if (!ipc_py_ranged($input, 0, IPC_MQ_PRIO_MAX, IPC_EINVAL, "priority must be 0..31", &ipc_prio)) SWIG_fail;
+  $1 = (unsigned)ipc_prio;
+}
+%typemap(in) unsigned initial (long long ipc_init = 0) {
+  if (!ipc_py_ranged($input, 0, IPC_SEM_VALUE_MAX, IPC_ERANGE, "initial count must be 0..2**31-1", &ipc_init))
+    SWIG_fail;
+  $1 = (unsigned)ipc_init;
+}
+%typemap(in) uint32_t spin_ns (long long ipc_spin = 0) {
+  if (!ipc_py_ranged($input, 0, UINT32_MAX, IPC_ERANGE, "spin must be 0..2**32-1 ns", &ipc_spin)) SWIG_fail;
+  $1 = (uint32_t)ipc_spin;
+}
+%typemap(in) size_t max_count (long long ipc_maxc = 0) {
+  if (!ipc_py_ranged($input, 1, 1 << 20, IPC_EINVAL, "max_count must be 1..2**20", &ipc_maxc)) SWIG_fail;
+  $1 = (size_t)ipc_maxc;
+}
 #elif defined(SWIGCSHARP)
 /* C# section (owner: the C# binding; catalogue in ../TYPEMAPS.md, "C#").
  * Memory is never copied or owned by the generated layer: the hand-written C#

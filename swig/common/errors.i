@@ -18,6 +18,17 @@
 }
 /* ...except the int returns that are values, not codes. */
 %typemap(out) int ipc_last_error_code "$result = PyLong_FromLong($1);"
+/* IPC_ERRCODE_SOFT: for the calls whose "would block" (IPC_EAGAIN) and "timed
+ * out" (IPC_ETIMEDOUT) are ordinary outcomes, those two are returned as the int
+ * code instead of raised (0 on success), so try_acquire/try_send cost no
+ * exception; every other code raises as above. */
+%typemap(out) int ipc_sem_wait, int ipc_sem_try_wait, int ipc_mq_send {
+  if ($1 != IPC_OK && $1 != IPC_EAGAIN && $1 != IPC_ETIMEDOUT) {
+    ipc_py_raise($1, NULL);
+    SWIG_fail;
+  }
+  $result = PyLong_FromLong($1);
+}
 #elif defined(SWIGCSHARP)
 /* C# section (owner: the C# binding; catalogue in ../TYPEMAPS.md, "C#").
  * The generated layer is internal to the LibIpc assembly; errors become

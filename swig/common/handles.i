@@ -24,6 +24,25 @@
   }
   $result = SWIG_Python_AppendOutput($result, ipc_obj);
 }
+
+/* IPC_HANDLE_IN / IPC_HANDLE_OUT for semaphores and queues: a
+ * libipc_native.SemHandle / MqHandle (python/sem_mq.i), checked and owned as
+ * a ShmHandle is (no buffer). ipc_sem_close / ipc_mq_close are their close(). */
+%define IPC_PY_OBJ_HANDLE(CTYPE, PYTYPE)
+%typemap(in) CTYPE * "if (!ipc_py_obj_arg($input, &PYTYPE, (void **)&$1)) SWIG_fail;"
+%typemap(in, numinputs=0) CTYPE **out (CTYPE *ipc_new_obj = NULL) "$1 = &ipc_new_obj;"
+%typemap(argout) CTYPE **out {
+  PyObject *ipc_obj = ipc_py_obj_new(&PYTYPE, *$1); /* closes the handle if it fails */
+  *$1 = NULL;
+  if (!ipc_obj) {
+    Py_XDECREF($result);
+    SWIG_fail;
+  }
+  $result = SWIG_Python_AppendOutput($result, ipc_obj);
+}
+%enddef
+IPC_PY_OBJ_HANDLE(ipc_sem_t, ipc_py_sem_type)
+IPC_PY_OBJ_HANDLE(ipc_mq_t, ipc_py_mq_type)
 #elif defined(SWIGCSHARP)
 /* C# section (owner: the C# binding; catalogue in ../TYPEMAPS.md, "C#").
  * An ipc_shm_t * is a LibIpc.ShmHandle, a SafeHandle: the P/Invoke marshaller

@@ -8,5 +8,7 @@
  * generated libipc_native.py next to the wrapped functions. */
 %pythoncode %{
 ShmHandle = _libipc_native.ShmHandle
+SemHandle = _libipc_native.SemHandle
+MqHandle = _libipc_native.MqHandle
 Error = _libipc_native.Error
 %}

@@ -416,3 +416,7 @@ static int ipc_py_shm_type_ready(void) {
   Py_INCREF(ipc_py_error_base);
   if (PyModule_AddObject(m, "Error", ipc_py_error_base) < 0) return NULL;
 %}
+
+/* Semaphores and message queues: handle types, fast receives, the %ignore and
+ * %nothread lists of those areas. */
+%include "python/sem_mq.i"
