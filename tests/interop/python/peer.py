@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
 """The Python interop peer (see tests/interop/README.md), over the libipc
-package only: the byte view (SharedMemory.buf), the string helper and the
-float64 helper.
+package only: for shm the byte view (SharedMemory.buf), the string helper and
+the float64 helper; for sem and mq libipc.Semaphore and libipc.MessageQueue.
 
     peer.py AREA create|open NAME OTHER_LANG
 """
 import struct
 import sys
 
-from libipc import IpcError, SharedMemory
+from libipc import ErrorCode, IpcError, MessageQueue, Semaphore, SharedMemory, TryAgainError
 
 SHM_SIZE = 4096
 TEXT = "libipc interop ✓ héllo wörld 😀"
@@ -58,15 +58,94 @@ def shm_open_check(name: str, creator: str) -> int:
     return 0
 
 
+# ---- sem ----
+
+def take_all(sem: Semaphore, n: int, who: str) -> int:
+    """Takes n units with non-blocking waits, then checks the next one fails
+    with IPC_EAGAIN (wait(0) raises TryAgainError carrying the code)."""
+    for i in range(n):
+        if not sem.try_acquire():
+            return fail(f"{who}: non-blocking wait {i + 1} of {n} failed")
+    try:
+        sem.wait(0)
+    except TryAgainError as e:
+        if e.code != ErrorCode.EAGAIN or e.name != "IPC_EAGAIN":
+            return fail(f"{who}: wait {n + 1} failed with {e.name}, expected IPC_EAGAIN")
+        return 0
+    return fail(f"{who}: wait {n + 1} succeeded, expected IPC_EAGAIN")
+
+
+def sem_create(name: str) -> int:
+    with Semaphore.create(name, initial=3) as sem:
+        print("ready", flush=True)
+        sys.stdin.read()  # the opener has run
+        if sem.value != 5:
+            return fail(f"value {sem.value} after the opener, expected 5")
+        return take_all(sem, 5, "creator")
+
+
+def sem_open_check(name: str) -> int:
+    with Semaphore.open(name) as sem:
+        if sem.value != 3:
+            return fail(f"value {sem.value}, expected 3")
+        if take_all(sem, 3, "opener"):
+            return 1
+        for _ in range(5):
+            sem.post()
+    print("ok: took 3, posted 5")
+    return 0
+
+
+# ---- mq ----
+
+MQ_SENT = [(b"low-1", 1), (b"high", 9), (b"low-2", 1), ("utf8 ✓ 😀".encode(), 5), (bytes(range(256)), 0)]
+MQ_ORDER = [MQ_SENT[1], MQ_SENT[3], MQ_SENT[0], MQ_SENT[2], MQ_SENT[4]]
+
+
+def mq_create(name: str) -> int:
+    with MessageQueue.create(name, capacity=16, max_message_size=256) as mq:
+        print("ready", flush=True)
+        sys.stdin.read()
+        for i, (data, prio) in enumerate(MQ_ORDER):
+            msg = mq.try_receive()
+            if msg is None:
+                return fail(f"message {i + 1}: queue empty")
+            if (msg.data, msg.priority) != (data, prio):
+                return fail(f"message {i + 1}: {msg.data[:32]!r} ({msg.priority}), expected {data[:32]!r} ({prio})")
+        try:
+            mq.receive(timeout=0)
+        except TryAgainError:
+            return 0
+        return fail("a sixth receive succeeded, expected IPC_EAGAIN")
+
+
+def mq_open_check(name: str) -> int:
+    with MessageQueue.open(name) as mq:
+        if (mq.capacity, mq.max_message_size) != (16, 256):
+            return fail(f"capacity {mq.capacity}, max size {mq.max_message_size}; expected 16, 256")
+        for data, prio in MQ_SENT:
+            mq.send(data, prio, timeout=0)
+    print("ok: sent 5")
+    return 0
+
+
+AREAS = {
+    "shm": (shm_create, lambda name, other: shm_open_check(name, other)),
+    "sem": (sem_create, lambda name, other: sem_open_check(name)),
+    "mq": (mq_create, lambda name, other: mq_open_check(name)),
+}
+
+
 def main(argv: list) -> int:
     if len(argv) < 5:
         print("usage: peer.py AREA create|open NAME OTHER_LANG", file=sys.stderr)
         return 2
     area, role, name, other = argv[1:5]
-    if area != "shm":
+    if area not in AREAS:
         return fail(f"unknown area {area}")
+    create, open_check = AREAS[area]
     try:
-        return shm_create(name) if role == "create" else shm_open_check(name, other)
+        return create(name) if role == "create" else open_check(name, other)
     except IpcError as e:
         return fail(f"{role}: {e}")
 
