@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 import os
 from typing import Any, Optional, Union
 
@@ -23,12 +24,8 @@ def timeout_ms(timeout: Timeout) -> int:
     timeout never becomes a non-blocking try."""
     if timeout is None:
         return -1
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
-        try:
-            timeout = float(timeout)  # Decimal, numpy scalars, ...
-        except (TypeError, ValueError):
-            raise TypeError(f"timeout must be a number of seconds or None, not {type(timeout).__name__}") \
-                from None
+    if isinstance(timeout, bool) or not isinstance(timeout, numbers.Real):  # numpy scalars are Real
+        raise TypeError(f"timeout must be a number of seconds or None, not {type(timeout).__name__}")
     if timeout != timeout or timeout < 0:
         raise make_error(ErrorCode.EINVAL, detail=f"timeout must be None or >= 0 seconds, not {timeout!r}")
     if timeout == 0:

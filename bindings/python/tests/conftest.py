@@ -59,6 +59,75 @@ def posix_names():
         _unlink_posix(n)
 
 
+def _unlink_obj(prefix: str, name: str) -> None:
+    _unlink_posix(prefix + name)  # a semaphore/queue "x" is the segment "ipc-sem.x"/"ipc-mq.x"
+
+
+def _obj_names(prefix: str):
+    made = []
+
+    def make() -> str:
+        made.append(unique())
+        _unlink_obj(prefix, made[-1])
+        return made[-1]
+
+    return made, make
+
+
+@pytest.fixture
+def sem_name():
+    """A fresh semaphore name, its segment unlinked before and after the test."""
+    made, make = _obj_names("ipc-sem.")
+    yield make()
+    for n in made:
+        _unlink_obj("ipc-sem.", n)
+
+
+@pytest.fixture
+def mq_name():
+    """A fresh queue name, its segment unlinked before and after the test."""
+    made, make = _obj_names("ipc-mq.")
+    yield make()
+    for n in made:
+        _unlink_obj("ipc-mq.", n)
+
+
+@pytest.fixture
+def mq_names():
+    """A factory of fresh queue names, all unlinked after the test."""
+    made, make = _obj_names("ipc-mq.")
+    yield make
+    for n in made:
+        _unlink_obj("ipc-mq.", n)
+
+
+def blocked_in(thread, path: str, deadline: float = 30.0) -> None:
+    """Returns once `thread` is asleep in a futex wait on the shared mapping
+    of `path` (read from /proc: its current syscall and its address), i.e.
+    inside a libipc wait with the GIL released (this thread could not run
+    otherwise). Fails if the thread ends first or the deadline passes."""
+    import time
+    end = time.monotonic() + deadline
+    while True:
+        if not thread.is_alive():
+            raise AssertionError("the thread ended before it blocked")
+        if time.monotonic() > end:
+            raise AssertionError(f"the thread did not block on {path}")
+        try:
+            with open(f"/proc/self/task/{thread.native_id}/syscall") as f:
+                sc = f.read().split()
+        except OSError:
+            continue
+        if sc and sc[0] == "202":  # futex (x86_64)
+            addr = int(sc[1], 16)
+            with open("/proc/self/maps") as f:
+                for line in f:
+                    if line.rstrip().endswith(path):
+                        lo, hi = (int(x, 16) for x in line.split()[0].split("-"))
+                        if lo <= addr < hi:
+                            return
+
+
 @pytest.fixture
 def sysv_key():
     """A SysV key (decimal string) derived from pid and counter, removed after."""
