@@ -246,7 +246,12 @@ class MessageQueue:
             self._aio = Readiness(lambda: _n.mq_notify_fd(h), lambda: _n.mq_notify_arm(h), self._drain)
         return self._aio
 
+    def _closed_error(self) -> Exception:
+        return make_error(ErrorCode.ECLOSED, detail=f'receive on queue "{self._name}": handle closed while waiting')
+
     def _drain(self, waiters: "List[asyncio.Future[Any]]") -> int:
+        if self._h.closed:  # closed by another thread; its shutdown call is on its way
+            raise self._closed_error()
         served = 0
         while served < len(waiters) and self._pushback:
             waiters[served].set_result(self._pushback.popleft())
@@ -319,8 +324,7 @@ class MessageQueue:
                           f"receive_async could not be put back (queue full)", RuntimeWarning, stacklevel=2)
         self._h.close()
         if self._aio is not None:
-            self._aio.close(make_error(ErrorCode.ECLOSED,
-                                       detail=f'receive on queue "{self._name}": handle closed while waiting'))
+            self._aio.close(self._closed_error())
 
     def __enter__(self) -> "MessageQueue":
         return self

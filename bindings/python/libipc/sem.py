@@ -146,7 +146,12 @@ class Semaphore:
             self._aio = Readiness(lambda: _n.sem_notify_fd(h), lambda: _n.sem_notify_arm(h), self._drain)
         return self._aio
 
+    def _closed_error(self) -> Exception:
+        return make_error(ErrorCode.ECLOSED, detail=f'semaphore "{self._name}": handle closed while waiting')
+
     def _drain(self, waiters: "List[asyncio.Future[Any]]") -> int:
+        if self._h.closed:  # closed by another thread; its shutdown call is on its way
+            raise self._closed_error()
         served = 0
         for fut in waiters:
             if _x.sem_try_wait(self._h) != 0:
@@ -193,8 +198,7 @@ class Semaphore:
             return
         self._h.close()
         if self._aio is not None:
-            self._aio.close(make_error(ErrorCode.ECLOSED,
-                                       detail=f'semaphore "{self._name}": handle closed while waiting'))
+            self._aio.close(self._closed_error())
 
     def __enter__(self) -> "Semaphore":
         return self

@@ -376,3 +376,20 @@ def test_blocking_receive_in_executor_alongside_async(mq_name, sem_name):
             mq.send(b"sync")
             assert await asyncio.wait_for(blocked, 60) == (b"sync", 0)
     asyncio.run(main())
+
+
+def test_fd_ready_after_a_close_from_another_thread(mq_name):
+    """close() on another thread closes the C handle first and schedules the
+    loop-side shutdown; if the fd fires in between, waiters still get
+    ClosedError (IPC_ECLOSED)."""
+    async def main() -> None:
+        mq = MessageQueue.create(mq_name, 4, 8)
+        task = asyncio.create_task(mq.receive_async())
+        await until_waiting(mq)
+        mq._h.close()     # what close() on another thread does first...
+        mq._aio._ready()  # ...then the fd callback runs before the shutdown call
+        with pytest.raises(ClosedError) as e:
+            await task
+        assert e.value.code == ErrorCode.ECLOSED
+        mq.close()
+    asyncio.run(main())
