@@ -118,7 +118,9 @@ class Readiness:
     def close(self, exc: BaseException) -> None:
         """shutdown(exc) now if safe from this thread, else on the loop's thread."""
         loop = self._loop
-        if loop is not None and self._registered and loop.is_running():
+        # While its loop runs, all of this object's state changes happen on the
+        # loop's thread (a wait() starting there cannot meet a half-shut state).
+        if loop is not None and loop.is_running():
             try:
                 running = asyncio.get_running_loop()
             except RuntimeError:
