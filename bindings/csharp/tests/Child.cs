@@ -58,10 +58,11 @@ internal sealed class Child : IDisposable
     }
 
     /// <summary>
-    /// Runs the C# interop peer (IPC_CSHARP_PEER) as user and group 65534
-    /// ("nobody") through setpriv: a real unprivileged .NET process.
+    /// Runs the C# interop peer (IPC_CSHARP_PEER) through setpriv with
+    /// CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH dropped from its bounding set:
+    /// a real .NET process for which permission bits apply even as root.
     /// </summary>
-    public static (int Code, string Stderr) RunCSharpPeerAsNobody(params string[] args)
+    public static (int Code, string Stderr) RunCSharpPeerWithoutDacOverride(params string[] args)
     {
         string peer = Environment.GetEnvironmentVariable("IPC_CSHARP_PEER") is { Length: > 0 } p
             ? p
@@ -69,7 +70,7 @@ internal sealed class Child : IDisposable
         string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h
             ? h
             : Environment.ProcessPath is { } self && System.IO.Path.GetFileName(self) == "dotnet" ? self : "dotnet";
-        using Child c = Start("setpriv", new[] { "--reuid=65534", "--regid=65534", "--clear-groups", dotnet, peer }
+        using Child c = Start("setpriv", new[] { "--bounding-set=-dac_override,-dac_read_search", dotnet, peer }
                                          .Concat(args).ToArray());
         c.process.StandardInput.Close();
         return c.WaitForExit();

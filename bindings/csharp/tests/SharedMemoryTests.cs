@@ -236,16 +236,16 @@ public class SharedMemoryTests
     public void AccessDeniedForSegmentsWeMayNotOpen()
     {
         using var s = new Scratch(what: "eacces");
-        using var a = SharedMemory.Create(s.Name, 8); // 0600, ours
+        using var a = SharedMemory.Create(s.Name, 8, permissions: UnixFileMode.UserWrite); // 0200: nobody may read
         if (Environment.UserName != "root")
         {
             var e = Assert.Throws<IpcAccessDeniedException>(() => SharedMemory.Open(s.Name));
             Assert.Equal(IpcErrorCode.EACCES, e.Code);
             return;
         }
-        // root bypasses permission bits: ask a C# process that dropped to
-        // "nobody" (the interop peer, which prints the exception's message).
-        var (code, err) = Child.RunCSharpPeerAsNobody("shm", "open", s.Name, "c");
+        // root bypasses permission bits through CAP_DAC_OVERRIDE: ask a C# process
+        // started without it (the interop peer, which prints the exception's message).
+        var (code, err) = Child.RunCSharpPeerWithoutDacOverride("shm", "open", s.Name, "c");
         Assert.Equal(1, code);
         Assert.Contains("IPC_EACCES: permission denied", err);
         Assert.Contains(s.Name, err);
