@@ -79,7 +79,8 @@ IPC_API int ipc_mq_receive(ipc_mq_t *h, void *buf, size_t cap, size_t *out_len,
     auto q = mq_handles::get(h);
     require(out_len, "out_len");
     if (cap) require(buf, "buf");
-    check(q->receive(buf, cap, out_len, out_priority, timeout_ms), *q, "receive", *out_len);
+    const errc rc = q->receive(buf, cap, out_len, out_priority, timeout_ms);
+    check(rc, *q, "receive", *out_len);  // after the call: it sets *out_len
   });
 }
 
@@ -93,8 +94,8 @@ IPC_API int ipc_mq_receive_many(ipc_mq_t *h, void *buf, size_t cap, size_t max_c
     *out_count = 0;
     *out_bytes = 0;
     if (max_count == 0) throw_error(IPC_EINVAL, "max_count is 0");
-    check(q->receive_many(buf, cap, max_count, out_count, out_bytes, timeout_ms), *q,
-          "receive_many", *out_bytes);
+    const errc rc = q->receive_many(buf, cap, max_count, out_count, out_bytes, timeout_ms);
+    check(rc, *q, "receive_many", *out_bytes);  // after the call: it sets *out_bytes
   });
 }
 

@@ -100,6 +100,8 @@ struct message_queue::impl {
   std::unique_ptr<detail::watcher> watch;
   std::atomic<bool> closed{false};
 
+  std::string user_name;  // the name the user gave (shm.name() is the backing segment's)
+
   explicit impl(shared_memory m)
       : shm(std::move(m)), q(static_cast<mq_layout *>(shm.data())),
         base(static_cast<unsigned char *>(shm.data())) {}
@@ -165,11 +167,11 @@ struct message_queue::impl {
       astore(&q->recoveries, q->recoveries + 1);
       pthread_mutex_consistent(&q->lock);
     } else if (rc != 0) {
-      throw_errno(rc, "pthread_mutex_lock(queue \"" + shm.name() + "\")");
+      throw_errno(rc, "pthread_mutex_lock(queue \"" + user_name + "\")");
     }
     if (q->corrupt) {
       pthread_mutex_unlock(&q->lock);
-      throw_error(IPC_ECORRUPT, "queue \"" + shm.name() + "\" failed its consistency check");
+      throw_error(IPC_ECORRUPT, "queue \"" + user_name + "\" failed its consistency check");
     }
   }
   void unlock() { pthread_mutex_unlock(&q->lock); }
@@ -300,6 +302,7 @@ message_queue::message_queue(std::string_view name, open_mode mode, std::size_t 
       shm.size() < layout_size(q->capacity, q->max_msg, nullptr) || q->capacity == 0)
     throw_error(IPC_ECORRUPT, "queue segment is smaller than its layout");
   impl_ = std::make_unique<impl>(std::move(shm));
+  impl_->user_name = std::string(name);
 }
 
 message_queue::message_queue(message_queue &&) noexcept = default;
@@ -412,7 +415,7 @@ std::size_t message_queue::count() const { return aload(&impl_->q->count); }
 std::uint64_t message_queue::recoveries() const { return aload(&impl_->q->recoveries); }
 std::size_t message_queue::capacity() const { return impl_->q->capacity; }
 std::size_t message_queue::max_msg_size() const { return impl_->q->max_msg; }
-const std::string &message_queue::name() const noexcept { return impl_->shm.name(); }
+const std::string &message_queue::name() const noexcept { return impl_->user_name; }
 void message_queue::set_spin(std::uint32_t ns) noexcept { impl_->spin_ns = ns; }
 
 void message_queue::notify(std::function<void()> fn) {

@@ -37,6 +37,8 @@ struct semaphore::impl {
   std::unique_ptr<detail::watcher> watch;
   std::atomic<bool> closed{false};
 
+  std::string user_name;  // the name the user gave (shm.name() is the backing segment's)
+
   explicit impl(shared_memory m) : shm(std::move(m)), s(static_cast<sem_layout *>(shm.data())) {}
 
   bool try_take() {
@@ -65,6 +67,7 @@ semaphore::semaphore(std::string_view name, open_mode mode, std::uint32_t initia
                                           });
   if (shm.size() < sizeof(sem_layout)) throw_error(IPC_ECORRUPT, "semaphore segment too small");
   impl_ = std::make_unique<impl>(std::move(shm));
+  impl_->user_name = std::string(name);
 }
 
 semaphore::semaphore(semaphore &&) noexcept = default;
@@ -112,7 +115,7 @@ errc semaphore::wait(std::int64_t timeout_ms) {
 }
 
 std::uint32_t semaphore::value() const { return aload(&impl_->s->value); }
-const std::string &semaphore::name() const noexcept { return impl_->shm.name(); }
+const std::string &semaphore::name() const noexcept { return impl_->user_name; }
 void semaphore::set_spin(std::uint32_t ns) noexcept { impl_->spin_ns = ns; }
 
 void semaphore::notify(std::function<void()> fn) {

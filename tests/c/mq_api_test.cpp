@@ -275,3 +275,33 @@ TEST(Mq, RemovedQueueKeepsWorkingForOpenHandles) {
   ASSERT_EQ(ipc_mq_send(q.h, "still", 5, 0, 0), IPC_OK);
   EXPECT_EQ(recv_str(q.h), "still");
 }
+
+TEST(Mq, OpenOrCreateOfAnExistingQueueKeepsItsSizes) {
+  const std::string name = ipc_test::unique_name("ipctq");
+  scoped_cleanup cleanup(remove_mq(name));
+  Mq a, b, c;
+  ASSERT_EQ(ipc_mq_open(name.c_str(), IPC_CREATE_ONLY, 8, 100, 0, &a.h), IPC_OK);
+  // Other sizes, smaller and larger: the existing queue wins (sizes apply on creation).
+  ASSERT_EQ(ipc_mq_open(name.c_str(), IPC_OPEN_OR_CREATE, 2, 10, 0, &b.h), IPC_OK);
+  ASSERT_EQ(ipc_mq_open(name.c_str(), IPC_OPEN_OR_CREATE, 64, 1000, 0, &c.h), IPC_OK);
+  size_t cap = 0, msg = 0;
+  ASSERT_EQ(ipc_mq_capacity(b.h, &cap), IPC_OK);
+  ASSERT_EQ(ipc_mq_max_msg_size(c.h, &msg), IPC_OK);
+  EXPECT_EQ(cap, 8u);
+  EXPECT_EQ(msg, 100u);
+}
+
+TEST(Mq, ErrorDetailNamesTheQueueAndTheSizeNeeded) {
+  const std::string name = ipc_test::unique_name("ipctq");
+  scoped_cleanup cleanup(remove_mq(name));
+  Mq q;
+  ASSERT_EQ(ipc_mq_open(name.c_str(), IPC_CREATE_ONLY, 4, 64, 0, &q.h), IPC_OK);
+  ASSERT_EQ(ipc_mq_send(q.h, "0123456789", 10, 0, 0), IPC_OK);
+  char buf[4];
+  size_t len = 0;
+  ASSERT_EQ(ipc_mq_receive(q.h, buf, sizeof buf, &len, nullptr, 0), IPC_EMSGSIZE);
+  const std::string detail = ipc_last_error_message();
+  EXPECT_NE(detail.find("\"" + name + "\""), std::string::npos) << detail;
+  EXPECT_EQ(detail.find("ipc-mq."), std::string::npos) << detail;
+  EXPECT_NE(detail.find("10 bytes needed"), std::string::npos) << detail;
+}

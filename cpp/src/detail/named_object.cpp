@@ -42,12 +42,24 @@ shared_memory open_object(std::string_view area, std::string_view name, open_mod
 
   // 1. Map the segment. open_only may meet a segment whose creator has not set
   //    its size yet (IPC_EAGAIN): wait for it, boundedly.
+  // open_or_create is create_only, then open_only (size 0: whatever exists),
+  // so an existing object is mapped whole whatever sizes this caller passed.
   shared_memory shm = [&] {
+    open_mode m = mode == open_mode::open_or_create ? open_mode::create_only : mode;
     for (;;) {
       try {
-        return shared_memory(shm_kind::posix, backing, mode,
-                             mode == open_mode::open_only ? 0 : size, opts);
+        return shared_memory(shm_kind::posix, backing, m, m == open_mode::open_only ? 0 : size,
+                             opts);
       } catch (const error &e) {
+        if (e.code() == IPC_EEXIST && mode == open_mode::open_or_create) {
+          m = open_mode::open_only;
+          continue;
+        }
+        if (e.code() == IPC_ENOENT && mode == open_mode::open_or_create &&
+            m == open_mode::open_only) {
+          m = open_mode::create_only;  // removed between the two tries: create it
+          continue;
+        }
         if (e.code() == IPC_ENOENT)
           throw_error(IPC_ENOENT, "no " + std::string(area) + " named \"" + std::string(name) + "\"");
         if (e.code() == IPC_EEXIST)
