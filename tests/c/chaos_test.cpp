@@ -117,6 +117,22 @@ template <class T> T *shared_alloc(size_t n = 1) {
 // starve the very children it waits for.
 void nap() { ::usleep(50); }
 
+// What a process is doing, for the message when it will not exit.
+std::string describe(pid_t pid) {
+  auto slurp = [](const std::string &path) {
+    std::string out;
+    if (FILE *f = std::fopen(path.c_str(), "r")) {
+      char buf[256];
+      size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+      out.assign(buf, n);
+      std::fclose(f);
+    }
+    return out;
+  };
+  return "pid " + std::to_string(pid) + " stat: " + slurp("/proc/" + std::to_string(pid) + "/stat") +
+         " wchan: " + slurp("/proc/" + std::to_string(pid) + "/wchan");
+}
+
 // Waits for a child to exit, giving up (test failure: a hang) after `limit`.
 bool reap(pid_t pid, std::chrono::seconds limit, int *status) {
   auto end = clk::now() + limit;
@@ -125,8 +141,23 @@ bool reap(pid_t pid, std::chrono::seconds limit, int *status) {
     if (r == pid) return true;
     nap();
   }
+  std::fprintf(stderr, "chaos: child will not exit: %s\n", describe(pid).c_str());
   return false;
 }
+
+// Kills every child still running when the test returns, on any path: a
+// failed assertion must not leave children holding ctest's output pipe open
+// (ctest would then wait for them until its timeout and hide the failure).
+struct ChildGuard {
+  std::vector<pid_t *> slots;
+  ~ChildGuard() {
+    for (pid_t *p : slots)
+      if (*p > 0 && ::waitpid(*p, nullptr, WNOHANG) == 0) {
+        ::kill(*p, SIGKILL);
+        ::waitpid(*p, nullptr, 0);
+      }
+  }
+};
 
 int chaos_seconds() {
   const char *s = std::getenv("IPC_CHAOS_SECONDS");
@@ -146,7 +177,10 @@ TEST(Chaos, QueueSurvivesKilledProducersAndConsumers) {
   Msg *logs[kConsumers];
   for (auto &l : logs) ASSERT_NE(l = shared_alloc<Msg>(kLogCap), nullptr);
 
-  pid_t prod[kProducers], cons[kConsumers];
+  pid_t prod[kProducers] = {}, cons[kConsumers] = {};
+  ChildGuard guard;
+  for (pid_t &p : prod) guard.slots.push_back(&p);
+  for (pid_t &c : cons) guard.slots.push_back(&c);
   auto spawn_producer = [&](int p) {
     if ((prod[p] = ::fork()) == 0) producer(qname, L, p);
   };
@@ -182,6 +216,7 @@ TEST(Chaos, QueueSurvivesKilledProducersAndConsumers) {
     ::kill(victim, SIGKILL);
     int status = 0;
     ASSERT_TRUE(reap(victim, std::chrono::seconds(10), &status));
+    (kill_producer ? prod[v] : cons[v]) = 0;
     ASSERT_TRUE(WIFSIGNALED(status)) << "child failed on its own: exit " << WEXITSTATUS(status);
     ++kills;
     if (kill_producer) {
@@ -205,15 +240,17 @@ TEST(Chaos, QueueSurvivesKilledProducersAndConsumers) {
 
   // Wind down: producers finish their current send; consumers drain the queue.
   L->stop.store(1);
-  for (pid_t p : prod) {
+  for (pid_t &p : prod) {
     int status = 0;
     ASSERT_TRUE(reap(p, std::chrono::seconds(30), &status)) << "producer hung: deadlock?";
+    p = 0;
     ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << WEXITSTATUS(status);
   }
   L->drain.store(1);
-  for (pid_t c : cons) {
+  for (pid_t &c : cons) {
     int status = 0;
     ASSERT_TRUE(reap(c, std::chrono::seconds(30), &status)) << "consumer hung: deadlock?";
+    c = 0;
     ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << WEXITSTATUS(status);
   }
   size_t left = 99;
@@ -310,7 +347,9 @@ TEST(Chaos, SemaphoreSurvivesKilledPostersAndTakers) {
       else if (rc != IPC_ETIMEDOUT) ::_exit(21);
     }
   };
-  pid_t pids[4];
+  pid_t pids[4] = {};
+  ChildGuard guard;
+  for (pid_t &p : pids) guard.slots.push_back(&p);
   auto spawn = [&](int i) {
     if ((pids[i] = ::fork()) == 0) {
       if (i < 2) poster();
@@ -328,13 +367,15 @@ TEST(Chaos, SemaphoreSurvivesKilledPostersAndTakers) {
     ::kill(pids[v], SIGKILL);
     int status = 0;
     ASSERT_TRUE(reap(pids[v], std::chrono::seconds(10), &status));
+    pids[v] = 0;
     if (v >= 2) ++taker_kills;
     spawn(v);
   }
   C->stop.store(1);
-  for (pid_t p : pids) {
+  for (pid_t &p : pids) {
     int status = 0;
     ASSERT_TRUE(reap(p, std::chrono::seconds(30), &status)) << "hung: deadlock?";
+    p = 0;
     EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
   }
   unsigned value = 99;
