@@ -8,8 +8,13 @@ APT_PACKAGES=(
   libboost1.81-dev libasio-dev libssl-dev nlohmann-json3-dev
   swig googletest libgtest-dev
   python3 python3-dev python3-pytest python3-numpy
-  nodejs npm
 )
+# Node: any node >= 20 with npm will do (Debian's, or a nodesource build that
+# bundles npm, which conflicts with Debian's npm package): install only if the
+# commands are missing.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  APT_PACKAGES+=(nodejs npm)
+fi
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -17,7 +17,7 @@ trap cleanup EXIT
 echo "== one segment, three languages: \"$name\""
 NODE_PATH="$build/lib/nodejs" node "$here/node/shm_demo.js" "$name"
 PYTHONPATH="$build/bindings/python" /usr/bin/python3 "$here/python/shm_demo.py" "$name"
-demo_dll=$(ls "$build"/bindings/csharp/dotnet/artifacts/bin/LibIpc.ShmDemo/*/LibIpc.ShmDemo.dll 2>/dev/null | head -1 || true)
+demo_dll=$(ls "$build"/bindings/csharp/dotnet/artifacts/bin/ShmDemo/*/LibIpc.ShmDemo.dll 2>/dev/null | head -1 || true)
 if [ -n "$demo_dll" ]; then
   DOTNET_NOLOGO=1 dotnet "$demo_dll" "$name"
 else
