@@ -23,7 +23,7 @@ def peer_cmd(peers, lang):
 
 
 # Where each area's named object lives on Linux (see the area headers).
-BACKING = {"shm": "/dev/shm/{}", "sem": "/dev/shm/ipc-sem.{}", "mq": "/dev/shm/ipc-mq.{}"}
+BACKING = {"shm": "/dev/shm/{}", "stream": "/dev/shm/{}", "sem": "/dev/shm/ipc-sem.{}", "mq": "/dev/shm/ipc-mq.{}"}
 
 
 def cleanup(area, name):

@@ -159,6 +159,50 @@ static int mq_open_send(const char *name) {
   return 0;
 }
 
+static const double kStreamFloats[3] = {0.5, -1.25, 1e300};
+
+static int stream_create(const char *name, const char *other) {
+  ipc_shm_t *shm = NULL;
+  char buf[256], want[64];
+  size_t len = 0;
+  uint64_t version = 0;
+  ipc_stream_type_t type;
+  int rc = ipc_shm_open(IPC_SHM_POSIX, name, IPC_CREATE_ONLY, 4096, 0, 0, &shm);
+  if (rc) return fail("stream create", rc);
+  CHECK(ipc_shm_stream_write(shm, IPC_STREAM_STRING, "first", 5) == IPC_OK, "write first");
+  CHECK(ipc_shm_stream_write(shm, IPC_STREAM_F64, kStreamFloats, sizeof kStreamFloats) == IPC_OK,
+        "write floats");
+  printf("ready\n");
+  fflush(stdout);
+  wait_stdin_eof();
+  CHECK(ipc_shm_stream_read(shm, &type, buf, sizeof buf, &len, &version) == IPC_OK, "read reply");
+  snprintf(want, sizeof want, "reply \xE2\x9C\x93 from %s", other);
+  CHECK(type == IPC_STREAM_STRING && version == 3 && len == strlen(want) && memcmp(buf, want, len) == 0,
+        "reply: type %d version %llu \"%.*s\"", (int)type, (unsigned long long)version, (int)len, buf);
+  ipc_shm_close(shm);
+  printf("ok: read the reply\n");
+  return 0;
+}
+
+static int stream_open(const char *name) {
+  ipc_shm_t *shm = NULL;
+  double f[8];
+  size_t len = 0;
+  uint64_t version = 0;
+  ipc_stream_type_t type;
+  const char reply[] = "reply \xE2\x9C\x93 from c";
+  int rc = ipc_shm_open(IPC_SHM_POSIX, name, IPC_OPEN_ONLY, 0, 0, 0, &shm);
+  if (rc) return fail("stream open", rc);
+  CHECK(ipc_shm_stream_read(shm, &type, f, sizeof f, &len, &version) == IPC_OK, "read");
+  CHECK(type == IPC_STREAM_F64 && version == 2 && len == sizeof kStreamFloats &&
+            memcmp(f, kStreamFloats, len) == 0, "floats: type %d version %llu len %zu", (int)type,
+        (unsigned long long)version, len);
+  CHECK(ipc_shm_stream_write(shm, IPC_STREAM_STRING, reply, strlen(reply)) == IPC_OK, "write reply");
+  ipc_shm_close(shm);
+  printf("ok: read the floats, wrote the reply\n");
+  return 0;
+}
+
 int main(int argc, char **argv) {
   if (argc < 5) {
     fprintf(stderr, "usage: peer AREA create|open NAME OTHER_LANG\n");
@@ -166,6 +210,8 @@ int main(int argc, char **argv) {
   }
   if (strcmp(argv[1], "shm") == 0)
     return strcmp(argv[2], "create") == 0 ? shm_create(argv[3]) : shm_open_check(argv[3], argv[4]);
+  if (strcmp(argv[1], "stream") == 0)
+    return strcmp(argv[2], "create") == 0 ? stream_create(argv[3], argv[4]) : stream_open(argv[3]);
   if (strcmp(argv[1], "sem") == 0)
     return strcmp(argv[2], "create") == 0 ? sem_create(argv[3]) : sem_open_check(argv[3]);
   if (strcmp(argv[1], "mq") == 0)

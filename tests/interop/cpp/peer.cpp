@@ -3,11 +3,13 @@
 #include <ipc/mq.hpp>
 #include <ipc/sem.hpp>
 #include <ipc/shm.hpp>
+#include <ipc/shm_stream.hpp>
 
 #include <cstdint>
 #include <cstring>
 #include <iostream>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -117,6 +119,37 @@ int mq_open(const std::string &name) {
   return 0;
 }
 
+constexpr double kStreamFloats[3] = {0.5, -1.25, 1e300};
+
+int stream_create(const std::string &name, const std::string &other) {
+  ipc::shared_memory shm(ipc::shm_kind::posix, name, ipc::open_mode::create_only, 4096);
+  ipc::shm_stream::write(shm, ipc::stream_type::string, "first", 5);
+  ipc::shm_stream::write(shm, ipc::stream_type::f64, kStreamFloats, sizeof kStreamFloats);
+  std::cout << "ready" << std::endl;
+  wait_stdin_eof();
+  std::vector<unsigned char> v;
+  ipc::stream_value got = ipc::shm_stream::read_all(shm, v);
+  const std::string want = "reply \xE2\x9C\x93 from " + other;
+  expect(got.type == ipc::stream_type::string && got.version == 3 &&
+             std::string(v.begin(), v.end()) == want,
+         "reply: \"" + std::string(v.begin(), v.end()) + "\" version " + std::to_string(got.version));
+  std::cout << "ok: read the reply" << std::endl;
+  return 0;
+}
+
+int stream_open(const std::string &name) {
+  ipc::shared_memory shm(ipc::shm_kind::posix, name, ipc::open_mode::open_only, 0);
+  std::vector<unsigned char> v;
+  ipc::stream_value got = ipc::shm_stream::read_all(shm, v);
+  expect(got.type == ipc::stream_type::f64 && got.version == 2 && v.size() == sizeof kStreamFloats &&
+             std::memcmp(v.data(), kStreamFloats, v.size()) == 0,
+         "floats: version " + std::to_string(got.version));
+  const std::string reply = "reply \xE2\x9C\x93 from cpp";
+  ipc::shm_stream::write(shm, ipc::stream_type::string, reply.data(), reply.size());
+  std::cout << "ok: read the floats, wrote the reply" << std::endl;
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char **argv) {
@@ -127,6 +160,7 @@ int main(int argc, char **argv) {
   try {
     std::string area = argv[1], role = argv[2];
     if (area == "shm") return role == "create" ? shm_create(argv[3]) : shm_open(argv[3], argv[4]);
+    if (area == "stream") return role == "create" ? stream_create(argv[3], argv[4]) : stream_open(argv[3]);
     if (area == "sem") return role == "create" ? sem_create(argv[3]) : sem_open(argv[3]);
     if (area == "mq") return role == "create" ? mq_create(argv[3]) : mq_open(argv[3]);
     std::cerr << "cpp peer: unknown area " << area << "\n";

@@ -8,7 +8,7 @@ the float64 helper; for sem and mq libipc.Semaphore and libipc.MessageQueue.
 import struct
 import sys
 
-from libipc import ErrorCode, IpcError, MessageQueue, Semaphore, SharedMemory, TryAgainError
+from libipc import ErrorCode, IpcError, MessageQueue, Semaphore, SharedMemory, ShmStream, StreamType, TryAgainError
 
 SHM_SIZE = 4096
 TEXT = "libipc interop ✓ héllo wörld 😀"
@@ -129,10 +129,40 @@ def mq_open_check(name: str) -> int:
     return 0
 
 
+STREAM_FLOATS = [0.5, -1.25, 1e300]
+
+
+def stream_create(name: str, other: str) -> int:
+    with SharedMemory.create(name, SHM_SIZE) as shm:
+        stream = ShmStream(shm)
+        stream.write("first")
+        stream.write_f64(STREAM_FLOATS)
+        print("ready", flush=True)
+        sys.stdin.read()  # until the driver closes it: the opener has run
+        got = stream.read()
+        want = f"reply ✓ from {other}"
+        if got.type != StreamType.STRING or got.value != want or got.version != 3:
+            return fail(f"reply: {got!r}, expected {want!r} at version 3")
+    print("ok: read the reply")
+    return 0
+
+
+def stream_open(name: str) -> int:
+    with SharedMemory.open(name) as shm:
+        stream = ShmStream(shm)
+        got = stream.read()
+        if got.type != StreamType.F64 or list(got.value) != STREAM_FLOATS or got.version != 2:
+            return fail(f"floats: {got!r}")
+        stream.write(f"reply ✓ from {LANG}")
+    print("ok: read the floats, wrote the reply")
+    return 0
+
+
 AREAS = {
     "shm": (shm_create, lambda name, other: shm_open_check(name, other)),
     "sem": (sem_create, lambda name, other: sem_open_check(name)),
     "mq": (mq_create, lambda name, other: mq_open_check(name)),
+    "stream": (None, lambda name, other: stream_open(name)),
 }
 
 
@@ -145,7 +175,9 @@ def main(argv: list) -> int:
         return fail(f"unknown area {area}")
     create, open_check = AREAS[area]
     try:
-        return create(name) if role == "create" else open_check(name, other)
+        if role == "create":
+            return stream_create(name, other) if area == "stream" else create(name)
+        return open_check(name, other)
     except IpcError as e:
         return fail(f"{role}: {e}")
 
