@@ -99,6 +99,17 @@ IPC_API int ipc_mq_receive_many(ipc_mq_t *h, void *buf, size_t cap, size_t max_c
   });
 }
 
+IPC_API int ipc_mq_send_many(ipc_mq_t *h, const void *buf, size_t len, size_t *out_sent,
+                             int64_t timeout_ms) {
+  if (out_sent) *out_sent = 0;
+  return guard([&] {
+    auto q = mq_handles::get(h);
+    require(out_sent, "out_sent");
+    if (len) require(buf, "buf");
+    check(q->send_many(buf, len, out_sent, timeout_ms), *q, "send_many");
+  });
+}
+
 IPC_API int ipc_mq_count(ipc_mq_t *h, size_t *out_count) {
   return guard([&] {
     auto q = mq_handles::get(h);

@@ -335,6 +335,54 @@ errc message_queue::send(const void *data, std::size_t len, unsigned priority,
   return rc;
 }
 
+errc message_queue::send_many(const void *buf, std::size_t len, std::size_t *out_sent,
+                              std::int64_t timeout_ms) {
+  impl &m = *impl_;
+  const auto *in = static_cast<const unsigned char *>(buf);
+  // Validate the whole batch first: nothing is sent from a malformed one.
+  std::vector<std::size_t> offsets;
+  for (std::size_t off = 0; off < len;) {
+    if (len - off < 8) throw_error(IPC_EINVAL, "send_many: truncated message header");
+    std::uint32_t hdr[2];
+    std::memcpy(hdr, in + off, 8);
+    const std::size_t need = 8 + ((hdr[0] + std::size_t{7}) & ~std::size_t{7});
+    if (hdr[0] > m.q->max_msg)
+      throw_error(IPC_EMSGSIZE, "send_many: a message of " + std::to_string(hdr[0]) +
+                                    " bytes exceeds the queue's " + std::to_string(m.q->max_msg));
+    if (hdr[1] > max_priority) throw_error(IPC_EINVAL, "send_many: priority above 31");
+    if (need > len - off && 8 + std::size_t{hdr[0]} > len - off)
+      throw_error(IPC_EINVAL, "send_many: a message runs past the end of the buffer");
+    offsets.push_back(off);
+    off += std::min(need, len - off);
+  }
+  std::size_t sent = 0;
+  errc rc = IPC_OK;
+  while (sent < offsets.size()) {
+    rc = m.retry(
+        timeout_ms, &m.q->not_full_seq, &m.q->send_waiters,
+        [&] { return __atomic_load_n(&m.q->count, __ATOMIC_SEQ_CST) < m.q->capacity; },
+        [&] {
+          m.lock();
+          if (m.q->count >= m.q->capacity) {
+            m.unlock();
+            return IPC_EAGAIN;
+          }
+          while (sent < offsets.size() && m.q->count < m.q->capacity) {
+            std::uint32_t hdr[2];
+            std::memcpy(hdr, in + offsets[sent], 8);
+            m.enqueue(in + offsets[sent] + 8, hdr[0], hdr[1]);
+            ++sent;
+          }
+          m.unlock();
+          return IPC_OK;
+        });
+    if (rc != IPC_OK) break;
+    m.wake(&m.q->not_empty_seq, &m.q->recv_waiters, static_cast<int>(sent));
+  }
+  if (out_sent) *out_sent = sent;
+  return rc;
+}
+
 errc message_queue::receive(void *buf, std::size_t cap, std::size_t *out_len,
                             unsigned *out_priority, std::int64_t timeout_ms) {
   impl &m = *impl_;

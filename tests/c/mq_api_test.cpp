@@ -305,3 +305,40 @@ TEST(Mq, ErrorDetailNamesTheQueueAndTheSizeNeeded) {
   EXPECT_EQ(detail.find("ipc-mq."), std::string::npos) << detail;
   EXPECT_NE(detail.find("10 bytes needed"), std::string::npos) << detail;
 }
+
+TEST(Mq, SendManyInOrderAndPartialWhenFull) {
+  const std::string name = ipc_test::unique_name("ipctq");
+  scoped_cleanup cleanup(remove_mq(name));
+  Mq q;
+  ASSERT_EQ(ipc_mq_open(name.c_str(), IPC_CREATE_ONLY, 3, 16, 0, &q.h), IPC_OK);
+  std::vector<unsigned char> batch;
+  auto add = [&](const std::string &m, uint32_t prio) {
+    uint32_t hdr[2] = {static_cast<uint32_t>(m.size()), prio};
+    batch.insert(batch.end(), reinterpret_cast<unsigned char *>(hdr), reinterpret_cast<unsigned char *>(hdr) + 8);
+    batch.insert(batch.end(), m.begin(), m.end());
+    batch.resize((batch.size() + 7) & ~size_t{7});
+  };
+  add("one", 0);
+  add("two", 5);
+  add("three", 0);
+  add("four", 0);
+  size_t sent = 9;
+  EXPECT_EQ(ipc_mq_send_many(q.h, batch.data(), batch.size(), &sent, IPC_NOWAIT), IPC_EAGAIN);
+  EXPECT_EQ(sent, 3u);  // capacity 3: the fourth did not fit
+  EXPECT_EQ(recv_str(q.h), "two");
+  EXPECT_EQ(recv_str(q.h), "one");
+  EXPECT_EQ(recv_str(q.h), "three");
+  // Malformed batches send nothing.
+  std::vector<unsigned char> bad(batch.begin(), batch.begin() + 12);  // header says 3 bytes, has 4: ok
+  EXPECT_EQ(ipc_mq_send_many(q.h, bad.data(), 6, &sent, 0), IPC_EINVAL);
+  EXPECT_EQ(sent, 0u);
+  uint32_t big[2] = {17, 0};
+  EXPECT_EQ(ipc_mq_send_many(q.h, big, 8, &sent, 0), IPC_EMSGSIZE);
+  uint32_t prio[3] = {1, 32, 0};
+  EXPECT_EQ(ipc_mq_send_many(q.h, prio, 9, &sent, 0), IPC_EINVAL);
+  size_t count = 9;
+  ipc_mq_count(q.h, &count);
+  EXPECT_EQ(count, 0u);
+  EXPECT_EQ(ipc_mq_send_many(q.h, batch.data(), batch.size(), &sent, 1000), IPC_ETIMEDOUT);
+  EXPECT_EQ(sent, 3u);
+}

@@ -81,6 +81,17 @@ IPC_API int ipc_mq_receive(ipc_mq_t *mq, void *buf, size_t cap, size_t *out_len,
 IPC_API int ipc_mq_receive_many(ipc_mq_t *mq, void *buf, size_t cap, size_t max_count,
                                 size_t *out_count, size_t *out_bytes, int64_t timeout_ms);
 
+/* Send several messages, packed in buf in the ipc_mq_receive_many format
+ * (uint32 length, uint32 priority, the bytes, padding to a multiple of 8; the
+ * last message's padding may be omitted), in order, as many per lock hold as
+ * the queue has room for. Waits (per timeout_ms) whenever the queue is full.
+ * *out_sent = how many were sent, on success and on IPC_EAGAIN, IPC_ETIMEDOUT
+ * or IPC_ECLOSED (the rest were not). The whole buffer is checked first:
+ * IPC_EINVAL (malformed, priority too high) or IPC_EMSGSIZE and nothing sent.
+ * For producers that publish in batches. */
+IPC_API int ipc_mq_send_many(ipc_mq_t *mq, const void *buf, size_t len, size_t *out_sent,
+                             int64_t timeout_ms);
+
 IPC_API int ipc_mq_count(ipc_mq_t *mq, size_t *out_count);
 IPC_API int ipc_mq_capacity(ipc_mq_t *mq, size_t *out_capacity);
 IPC_API int ipc_mq_max_msg_size(ipc_mq_t *mq, size_t *out_size);

@@ -54,6 +54,14 @@ public:
   errc receive_many(void *buf, std::size_t cap, std::size_t max_count, std::size_t *out_count,
                     std::size_t *out_bytes, std::int64_t timeout_ms);
 
+  // Sends the messages packed in buf (the receive_many format: [u32 len][u32
+  // priority][bytes, padded to 8] each), in order, as many per lock hold as
+  // there is room for; waits (per timeout_ms, for each wait) while the queue is
+  // full. *out_sent = messages sent, also on IPC_EAGAIN / IPC_ETIMEDOUT /
+  // IPC_ECLOSED. Throws IPC_EINVAL for a malformed buffer (checked before
+  // anything is sent), IPC_EMSGSIZE / IPC_EINVAL as send() for one message.
+  errc send_many(const void *buf, std::size_t len, std::size_t *out_sent, std::int64_t timeout_ms);
+
   std::size_t count() const;
   // How many times a process that died holding the queue's lock was recovered
   // from (its half-done operation rolled back). For monitoring and tests.
