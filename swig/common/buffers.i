@@ -186,4 +186,30 @@ IPC_CS_OUT(int, int, int *out)
 IPC_CS_OUT(uint64_t, ulong, uint64_t *out_version)
 IPC_CS_OUT(ipc_shm_kind_t, int, ipc_shm_kind_t *out_kind)
 IPC_CS_OUT(ipc_stream_type_t, int, ipc_stream_type_t *out_type)
+
+/* Semaphores and queues (sem.i, mq.i). */
+/* IPC_FIXED_INTS: the <stdint.h> types are not known to SWIG (it does not
+ * follow #include): each gets the typemaps of the C type of its width, so
+ * timeouts (int64_t) are long, spins (uint32_t) uint, counters (uint64_t)
+ * ulong. Range checks are the C# layer's (a TimeSpan becomes -1, 0 or a
+ * positive number of milliseconds there). */
+%apply long long { int64_t };
+%apply unsigned int { uint32_t };
+%apply unsigned long long { uint64_t };
+IPC_CS_OUT(size_t, nuint, size_t *out_count, size_t *out_bytes)
+IPC_CS_OUT(unsigned, uint, unsigned *out_value, unsigned *out_priority)
+IPC_CS_OUT(uint64_t, ulong, uint64_t *out_count)
+IPC_CS_OUT(int, int, int *out_fd)
+
+/* IPC_NOTIFY_FN: a readiness callback and its user_data, both IntPtr. The C#
+ * layer passes the address of an [UnmanagedCallersOnly] static method and a
+ * GCHandle; the callback runs on a libipc thread. The GCHandle is freed only
+ * after the C handle is closed and no call on it is in flight (the C object,
+ * and with it the thread that calls back, is gone by then). */
+%typemap(ctype)  ipc_notify_fn "ipc_notify_fn"
+%typemap(imtype) ipc_notify_fn "global::System.IntPtr"
+%typemap(cstype) ipc_notify_fn "global::System.IntPtr"
+%typemap(csin)   ipc_notify_fn "$csinput"
+%typemap(in)     ipc_notify_fn %{ $1 = ($1_ltype)$input; %}
+%apply void *IPC_PTR { void *user_data };
 #endif

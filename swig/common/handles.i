@@ -76,4 +76,37 @@ IPC_PY_OBJ_HANDLE(ipc_mq_t, ipc_py_mq_type)
 %inline %{
 static int ipc_cs_shm_close(void *IPC_RAW_HANDLE) { return ipc_shm_close((ipc_shm_t *)IPC_RAW_HANDLE); }
 %}
+
+/* Semaphores and queues: LibIpc.SemHandle / LibIpc.MqHandle, SafeHandles as
+ * ShmHandle is (AddRef'd for every call, out-handle stored by the marshaller).
+ * Their close differs: the C handle is an id looked up in a table, never a
+ * dereferenced pointer, so the owner may close it by its raw value while calls
+ * are still in flight (that is how a Dispose wakes a thread blocked in a wait
+ * with IPC_ECLOSED); ReleaseHandle closes it only if that has not happened. */
+%define IPC_CS_OBJ_HANDLE(CTYPE, CSTYPE, CLOSE)
+%typemap(ctype)  CTYPE * "void *"
+%typemap(imtype) CTYPE * "CSTYPE"
+%typemap(cstype) CTYPE * "CSTYPE"
+%typemap(csin)   CTYPE * "$csinput"
+%typemap(in)     CTYPE * %{ $1 = ($1_ltype)$input; %}
+%typemap(ctype)  CTYPE ** "void **"
+%typemap(imtype) CTYPE ** "out CSTYPE"
+%typemap(cstype) CTYPE ** "out CSTYPE"
+%typemap(csin)   CTYPE ** "out $csinput"
+%typemap(in)     CTYPE ** %{ $1 = ($1_ltype)$input; %}
+%ignore CLOSE;
+%enddef
+IPC_CS_OBJ_HANDLE(ipc_sem_t, global::LibIpc.SemHandle, ipc_sem_close)
+IPC_CS_OBJ_HANDLE(ipc_mq_t, global::LibIpc.MqHandle, ipc_mq_close)
+%rename(sem_close) ipc_cs_sem_close;
+%rename(mq_close) ipc_cs_mq_close;
+%inline %{
+static int ipc_cs_sem_close(void *IPC_RAW_HANDLE) { return ipc_sem_close((ipc_sem_t *)IPC_RAW_HANDLE); }
+static int ipc_cs_mq_close(void *IPC_RAW_HANDLE) { return ipc_mq_close((ipc_mq_t *)IPC_RAW_HANDLE); }
+%}
+
+/* With the typemaps above and in buffers.i (int64_t, uint32_t, uint64_t,
+ * unsigned out-parameters, ipc_notify_fn), libipc.i wraps sem.i and mq.i for
+ * C# too. */
+#define IPC_SWIG_CSHARP_SEM_MQ
 #endif

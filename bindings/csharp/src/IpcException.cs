@@ -21,6 +21,9 @@ namespace LibIpc;
 /// <item><term><see cref="IpcArgumentException"/></term><description>EINVAL, EBADNAME, ENAMETOOLONG, EILSEQ (like ArgumentException)</description></item>
 /// <item><term><see cref="IpcOutOfRangeException"/></term><description>ERANGE (an <see cref="IpcArgumentException"/>)</description></item>
 /// <item><term><see cref="IpcNotSupportedException"/></term><description>ENOTSUP (like NotSupportedException)</description></item>
+/// <item><term><see cref="IpcWouldBlockException"/></term><description>EAGAIN (an <see cref="IpcTimeoutException"/>: a zero timeout ran out)</description></item>
+/// <item><term><see cref="IpcMessageSizeException"/></term><description>EMSGSIZE (an <see cref="IpcArgumentException"/>)</description></item>
+/// <item><term><see cref="IpcClosedException"/></term><description>ECLOSED (like ObjectDisposedException, for a wait the close interrupted)</description></item>
 /// </list>
 /// Other codes are a plain <see cref="IpcException"/>. Using a disposed object
 /// throws .NET's own <see cref="ObjectDisposedException"/>, and negative sizes,
@@ -66,6 +69,9 @@ public class IpcException : Exception
         IpcErrorCode.EINVAL or IpcErrorCode.EBADNAME or IpcErrorCode.ENAMETOOLONG
             or IpcErrorCode.EILSEQ => new IpcArgumentException(code, detail),
         IpcErrorCode.ENOTSUP => new IpcNotSupportedException(detail),
+        IpcErrorCode.EAGAIN => new IpcWouldBlockException(detail),
+        IpcErrorCode.EMSGSIZE => new IpcMessageSizeException(detail),
+        IpcErrorCode.ECLOSED => new IpcClosedException(detail),
         _ => new IpcException(code, detail),
     };
 
@@ -84,12 +90,15 @@ public class IpcException : Exception
     /// recorded for it. Must run on the thread of the failing call, before any
     /// other libipc call there (the detail is thread-local).
     /// </summary>
-    internal static IpcException FromLastError(int rc)
-    {
+    internal static IpcException FromLastError(int rc) => Create((IpcErrorCode)rc, LastDetail(rc));
+
+    /// <summary>
+    /// The library's detail for the failure <paramref name="rc"/> that just
+    /// happened on this thread ("" if the thread's last error is another one).
+    /// </summary>
+    internal static string LastDetail(int rc) =>
         // A detail left by an earlier failure must not be reported as this one's.
-        string detail = libipc_native.last_error_code() == rc ? libipc_native.last_error_message() : "";
-        return Create((IpcErrorCode)rc, detail);
-    }
+        libipc_native.last_error_code() == rc ? libipc_native.last_error_message() : "";
 }
 
 /// <summary>ENOENT: the named resource does not exist.</summary>
@@ -124,11 +133,58 @@ public class IpcReadOnlyException : IpcAccessDeniedException
     public IpcReadOnlyException(string? detail = null) : base(IpcErrorCode.EREADONLY, detail) { }
 }
 
-/// <summary>ETIMEDOUT: a timed wait expired.</summary>
+/// <summary>ETIMEDOUT: a timed wait expired (and the base of
+/// <see cref="IpcWouldBlockException"/>, the zero-timeout case).</summary>
 public class IpcTimeoutException : IpcException
 {
     /// <summary>Creates the exception.</summary>
     public IpcTimeoutException(string? detail = null) : base(IpcErrorCode.ETIMEDOUT, detail) { }
+
+    /// <summary>For subclasses with a more precise code.</summary>
+    protected IpcTimeoutException(IpcErrorCode code, string? detail) : base(code, detail) { }
+}
+
+/// <summary>
+/// EAGAIN: the operation would have had to wait and was asked not to (a zero
+/// timeout: a full queue, an empty queue, a semaphore at 0), or another process
+/// was still creating the object after 2 s. It is an
+/// <see cref="IpcTimeoutException"/>, so one <c>catch</c> covers every timeout,
+/// zero or not. The <c>Try...</c> methods return false instead.
+/// </summary>
+public class IpcWouldBlockException : IpcTimeoutException
+{
+    /// <summary>Creates the exception.</summary>
+    public IpcWouldBlockException(string? detail = null) : base(IpcErrorCode.EAGAIN, detail) { }
+}
+
+/// <summary>
+/// EMSGSIZE: a message longer than the queue's maximum message size, or a
+/// receive buffer too small for the next message (which then stays queued;
+/// <see cref="RequiredSize"/> says how large a buffer it needs).
+/// </summary>
+public class IpcMessageSizeException : IpcArgumentException
+{
+    /// <summary>Creates the exception.</summary>
+    public IpcMessageSizeException(string? detail = null, int? requiredSize = null)
+        : base(IpcErrorCode.EMSGSIZE, detail)
+    {
+        RequiredSize = requiredSize;
+    }
+
+    /// <summary>For a receive into a buffer that was too small: the length of
+    /// the message, which is still queued. Null otherwise.</summary>
+    public int? RequiredSize { get; }
+}
+
+/// <summary>
+/// ECLOSED: the object was disposed (closed) while this call was waiting on it,
+/// by another thread or task. Calls made after the dispose throw
+/// <see cref="ObjectDisposedException"/> instead.
+/// </summary>
+public class IpcClosedException : IpcException
+{
+    /// <summary>Creates the exception.</summary>
+    public IpcClosedException(string? detail = null) : base(IpcErrorCode.ECLOSED, detail) { }
 }
 
 /// <summary>EINVAL, EBADNAME, ENAMETOOLONG or EILSEQ: an argument the library

@@ -85,8 +85,9 @@ public sealed unsafe class ShmStream
     }
 
     /// <summary>Fetches the current value, whole.</summary>
-    /// <exception cref="IpcException">EAGAIN: a writer stayed mid-write (or died
-    /// mid-write) through the bounded retries; ECORRUPT: not a stream.</exception>
+    /// <exception cref="IpcWouldBlockException">EAGAIN: a writer stayed mid-write (or died
+    /// mid-write) through the bounded retries.</exception>
+    /// <exception cref="IpcException">ECORRUPT: not a stream.</exception>
     public ShmStreamValue Read()
     {
         // Start with a buffer sized for typical values; if the value is larger,
@@ -126,7 +127,7 @@ public sealed unsafe class ShmStream
     /// allocating.
     /// </summary>
     /// <returns>The value's length in bytes.</returns>
-    /// <exception cref="IpcException">EMSGSIZE if <paramref name="destination"/>
+    /// <exception cref="IpcMessageSizeException">EMSGSIZE if <paramref name="destination"/>
     /// is too small (the detail gives the size needed).</exception>
     public int Read(Span<byte> destination, out StreamValueType type, out ulong version)
     {

@@ -40,8 +40,12 @@ public class ErrorTests
     [InlineData(IpcErrorCode.EILSEQ, typeof(IpcArgumentException))]
     [InlineData(IpcErrorCode.ERANGE, typeof(IpcOutOfRangeException))]
     [InlineData(IpcErrorCode.ENOTSUP, typeof(IpcNotSupportedException))]
-    [InlineData(IpcErrorCode.EAGAIN, typeof(IpcException))]
+    [InlineData(IpcErrorCode.EAGAIN, typeof(IpcWouldBlockException))]
+    [InlineData(IpcErrorCode.EMSGSIZE, typeof(IpcMessageSizeException))]
+    [InlineData(IpcErrorCode.ECLOSED, typeof(IpcClosedException))]
     [InlineData(IpcErrorCode.ECORRUPT, typeof(IpcException))]
+    [InlineData(IpcErrorCode.EBADHANDLE, typeof(IpcException))]
+    [InlineData(IpcErrorCode.EIO, typeof(IpcException))]
     public void EachCodeMapsToItsException(IpcErrorCode code, Type type)
     {
         IpcException e = IpcException.Create(code, "detail");
@@ -49,6 +53,16 @@ public class ErrorTests
         Assert.Equal(code, e.Code);
         Assert.Equal("detail", e.Detail);
         Assert.Equal($"IPC_{code}: {IpcLibrary.Describe(code)}: detail", e.Message);
+    }
+
+    [Fact]
+    public void WouldBlockIsATimeoutAndMessageSizeAnArgumentError()
+    {
+        // One catch (IpcTimeoutException) covers zero and non-zero timeouts;
+        // an oversized message is a bad argument like an out-of-range offset.
+        Assert.IsAssignableFrom<IpcTimeoutException>(IpcException.Create(IpcErrorCode.EAGAIN));
+        Assert.IsAssignableFrom<IpcArgumentException>(IpcException.Create(IpcErrorCode.EMSGSIZE));
+        Assert.Null(((IpcMessageSizeException)IpcException.Create(IpcErrorCode.EMSGSIZE)).RequiredSize);
     }
 
     [Fact]

@@ -85,7 +85,7 @@ public class StreamTests
         Assert.Equal(12, n);
         Assert.Equal(StreamValueType.String, type);
         Assert.Equal(1UL, version);
-        var e = Assert.Throws<IpcException>(() => stream.Read(new byte[4], out _, out _));
+        var e = Assert.Throws<IpcMessageSizeException>(() => stream.Read(new byte[4], out _, out _));
         Assert.Equal(IpcErrorCode.EMSGSIZE, e.Code);
     }
 
