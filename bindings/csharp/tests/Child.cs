@@ -67,14 +67,48 @@ internal sealed class Child : IDisposable
         string peer = Environment.GetEnvironmentVariable("IPC_CSHARP_PEER") is { Length: > 0 } p
             ? p
             : throw new InvalidOperationException("IPC_CSHARP_PEER is not set: run the tests through ctest");
-        string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h
-            ? h
-            : Environment.ProcessPath is { } self && System.IO.Path.GetFileName(self) == "dotnet" ? self : "dotnet";
-        using Child c = Start("setpriv", new[] { "--bounding-set=-dac_override,-dac_read_search", dotnet, peer }
+        using Child c = Start("setpriv", new[] { "--bounding-set=-dac_override,-dac_read_search", DotnetHost, peer }
                                          .Concat(args).ToArray());
         c.process.StandardInput.Close();
         return c.WaitForExit();
     }
+
+    /// <summary>
+    /// The C# helper process (bindings/csharp/testchild, path in
+    /// IPC_CSHARP_CHILD): a line-driven script over NamedSemaphore and
+    /// MessageQueue; see its Program.cs for the commands.
+    /// </summary>
+    public static Child StartCSharp()
+    {
+        string dll = Environment.GetEnvironmentVariable("IPC_CSHARP_CHILD") is { Length: > 0 } p
+            ? p
+            : throw new InvalidOperationException("IPC_CSHARP_CHILD is not set: run the tests through ctest");
+        return Start(DotnetHost, dll);
+    }
+
+    private static string DotnetHost =>
+        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h
+            ? h
+            : Environment.ProcessPath is { } self && System.IO.Path.GetFileName(self) == "dotnet" ? self : "dotnet";
+
+    /// <summary>Sends a command and returns the child's answer line.</summary>
+    public string Ask(string command)
+    {
+        WriteLine(command);
+        return ReadLine();
+    }
+
+    /// <summary>The child's exit code; closes its stdin first (end of script).</summary>
+    public int Finish()
+    {
+        process.StandardInput.Close();
+        var (code, err) = WaitForExit();
+        if (code != 0)
+            throw new InvalidOperationException($"child exited {code}: {err}");
+        return code;
+    }
+
+    public bool HasExited => process.HasExited;
 
     public string ReadLine()
     {

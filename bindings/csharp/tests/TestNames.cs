@@ -55,3 +55,37 @@ internal sealed class Scratch : IDisposable
             File.Delete(Name);
     }
 }
+
+/// <summary>A semaphore or queue name reserved for one test: removed before and after.</summary>
+internal sealed class ObjName : IDisposable
+{
+    public enum Kind { Semaphore, Queue }
+
+    public string Name { get; }
+    private readonly Kind kind;
+
+    public ObjName(Kind kind, string what = "o")
+    {
+        this.kind = kind;
+        Name = TestNames.Posix(what);
+        Cleanup();
+    }
+
+    public static ObjName Sem(string what = "sem") => new(Kind.Semaphore, what);
+    public static ObjName Queue(string what = "mq") => new(Kind.Queue, what);
+
+    /// <summary>Where the object lives on Linux (sem.h, mq.h).</summary>
+    public string BackingFile => $"/dev/shm/ipc-{(kind == Kind.Semaphore ? "sem" : "mq")}.{Name}";
+
+    public static implicit operator string(ObjName n) => n.Name;
+
+    public void Dispose() => Cleanup();
+
+    private void Cleanup()
+    {
+        if (kind == Kind.Semaphore)
+            NamedSemaphore.TryRemove(Name);
+        else
+            MessageQueue.TryRemove(Name);
+    }
+}
