@@ -5,6 +5,7 @@
 //
 //   sem NAME             open semaphore NAME (open-only)       -> ok
 //   post N               post N units                          -> posted N
+//   trickle N            post N units, yielding the CPU between -> posted N
 //   wait MS              Wait(MS) (-1: no limit)               -> took | timeout
 //   waitasync            start WaitAsync()                     -> waiting, later took
 //   value                                                      -> value V
@@ -59,6 +60,17 @@ internal static class Program
                         sem!.Post(int.Parse(a[1]));
                         Say($"posted {a[1]}");
                         break;
+                    case "trickle":
+                    {
+                        int n = int.Parse(a[1]);
+                        for (int i = 0; i < n; ++i)
+                        {
+                            sem!.Post();
+                            System.Threading.Thread.Yield();
+                        }
+                        Say($"posted {n}");
+                        break;
+                    }
                     case "wait":
                         Say(sem!.Wait(int.Parse(a[1])) ? "took" : "timeout");
                         break;
