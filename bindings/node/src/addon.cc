@@ -16,15 +16,31 @@
 // release calls ipc_shm_close, which unmaps. So a Buffer stays valid after
 // close() for as long as JS can reach it, and the segment is unmapped as soon as
 // neither the handle nor any view needs it.
+//
+// SEMAPHORES AND QUEUES never block the event loop. Each open Semaphore /
+// MessageQueue is a Waitable (below): the C ABI's readiness callback
+// (ipc_*_notify, on a libipc thread) posts to a Napi ThreadSafeFunction, and
+// the JS layer then takes units / drains messages with non-blocking calls
+// (ipc_mq_receive_many for batches) and re-arms (ipc_*_notify_arm). A send
+// that has to wait for room (no readiness signal exists for "not full") runs
+// on the queue's own sender thread, never on libuv's threadpool.
 #include <napi.h>
 
 #include <ipc/ipc.h>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <cstring>
+#include <deque>
 #include <limits>
+#include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -63,10 +79,15 @@ class Mapping {
   std::atomic<long> refs_{1};
 };
 
+class Waitable;
+
 // Per-environment state: JS values live here, never in statics.
 struct PerEnv {
   Napi::FunctionReference shm_ctor;
+  Napi::FunctionReference sem_ctor;
+  Napi::FunctionReference mq_ctor;
   Napi::FunctionReference error_class;  // lib/errors.js IpcError, set at load
+  std::unordered_set<Waitable *> live;  // open semaphores and queues (closeAll)
 };
 
 PerEnv &Per(Napi::Env env) { return *env.GetInstanceData<PerEnv>(); }
@@ -468,6 +489,602 @@ class Shm : public Napi::ObjectWrap<Shm> {
   Mapping *mapping_ = nullptr;
 };
 
+// ---- Semaphores and queues: Waitable -------------------------------------------
+//
+// A Waitable owns one ipc_sem_t / ipc_mq_t and what reports readiness to JS: a
+// ThreadSafeFunction (TSFN) over the JS callback (kind), where kind 0 means
+// "the notify fired: a unit / a message may be there" and kind 1 "the sender
+// thread finished sends: takeSends() has their results".
+//
+// THREADS. Everything runs on the JS thread but the notify callback (a libipc
+// thread; it only posts to the TSFN) and a queue's sender thread (blocking
+// sends, one at a time, in order). Shutdown() — close(), garbage collection of
+// the JS object, the environment's cleanup hook (worker termination, teardown)
+// or the TSFN's finalizer, whichever comes first — stops the notify thread
+// (ipc_*_notify(NULL) joins it), closes the C handle (a blocked send returns
+// IPC_ECLOSED), joins the sender thread, and only then releases the TSFN, so
+// nothing can call it once it is gone. The cleanup hook is added after the TSFN
+// is created, so it runs before Node tears the TSFN down.
+//
+// OWNERS. The JS wrapper and the TSFN (its finalizer runs after the release, or
+// at environment teardown); the last to drop deletes. Both drop on the JS
+// thread. The TSFN starts unref'd: the JS layer refs it only while something is
+// pending (a wait, a receive, a send, a 'message' listener).
+struct SendDone {
+  double id;
+  int rc;
+  std::string detail;
+};
+
+// The TSFN's data: nullptr = "the notify fired", kSendsDone = "sends finished:
+// collect them with takeSends()".
+char kSendsDoneTag;
+void *const kSendsDone = &kSendsDoneTag;
+
+class Waitable {
+ public:
+  explicit Waitable(napi_env env) : env_(env) {}
+  Waitable(const Waitable &) = delete;
+  Waitable &operator=(const Waitable &) = delete;
+  virtual ~Waitable() = default;
+
+  void Start(Napi::Function callback, const char *what) {
+    napi_value name = Napi::String::New(env_, what);
+    if (napi_create_threadsafe_function(env_, callback, nullptr, name, 0, 1, this, Finalize, this,
+                                        CallJs, &tsfn_) != napi_ok) {
+      tsfn_ = nullptr;
+      throw Napi::Error::New(env_, "napi_create_threadsafe_function failed");
+    }
+    post_ = tsfn_;
+    owners_ = 2;
+    napi_unref_threadsafe_function(env_, tsfn_);
+    if (napi_add_env_cleanup_hook(env_, Hook, this) == napi_ok) hook_ = true;
+    pe_ = &Per(Napi::Env(env_));
+    pe_->live.insert(this);
+  }
+
+  bool shut() const { return shut_; }
+
+  // Idempotent; JS thread only.
+  void Shutdown() {
+    if (shut_) return;
+    shut_ = true;
+    StopSpinner();
+    if (notify_on_) {
+      StopNotify();  // joins the notify thread
+      notify_on_ = false;
+    }
+    CloseC();
+    if (hook_) {
+      hook_ = false;
+      napi_remove_env_cleanup_hook(env_, Hook, this);
+    }
+    if (pe_) {
+      pe_->live.erase(this);
+      pe_ = nullptr;
+    }
+    if (tsfn_) {
+      napi_threadsafe_function t = std::exchange(tsfn_, nullptr);
+      napi_release_threadsafe_function(t, napi_tsfn_release);
+    }
+  }
+
+  void Drop() {
+    if (--owners_ == 0) delete this;
+  }
+
+  // How long a spin after arm() looks for readiness before the C ABI's notify
+  // takes over (0: never spin). JS thread, before the first Arm().
+  void SetSpin(uint32_t ns) { spin_ns_ = ns; }
+
+  // Asks for one readiness callback. The first time it registers the C ABI's
+  // notify (which starts armed). With a spin, the spinner thread then looks
+  // for readiness for spin_ns_ and posts it itself (the common case for a
+  // reply: no futex sleep and wake-up across cores); if nothing came, it arms
+  // the notify, whose thread sleeps until something does. JS thread.
+  int Arm() {
+    if (!notify_on_) {
+      const int rc = RegisterNotify();
+      if (rc != IPC_OK) return rc;
+      notify_on_ = true;
+      if (spin_ns_ == 0) return IPC_OK;
+    }
+    if (spin_ns_ == 0) return ArmNotify();
+    std::lock_guard<std::mutex> lock(spin_mu_);
+    if (!spinner_.joinable()) {
+      try {
+        spinner_ = std::thread([this] { SpinLoop(); });
+      } catch (const std::exception &) {
+        spin_ns_ = 0;  // no thread: the notify alone
+        return ArmNotify();
+      }
+    }
+    spin_req_ = true;
+    spin_cv_.notify_one();
+    return IPC_OK;
+  }
+
+  void Ref(bool on) {
+    if (!tsfn_) return;
+    if (on) napi_ref_threadsafe_function(env_, tsfn_);
+    else napi_unref_threadsafe_function(env_, tsfn_);
+  }
+
+ protected:
+  static void OnNotify(void *user) {  // a libipc thread
+    napi_call_threadsafe_function(static_cast<Waitable *>(user)->post_, nullptr,
+                                  napi_tsfn_nonblocking);
+  }
+
+  virtual int RegisterNotify() = 0;
+  virtual int ArmNotify() = 0;
+  virtual void StopNotify() = 0;
+  virtual void CloseC() = 0;  // ipc_*_close; joins any thread of ours
+  virtual bool Ready() = 0;   // a unit / a message is there (a snapshot); any thread
+
+  // Waitable's own destructor cannot stop a thread that calls virtuals: every
+  // delete comes after Shutdown(), which joined it.
+  void StopSpinner() {
+    {
+      std::lock_guard<std::mutex> lock(spin_mu_);
+      spin_stop_ = true;
+    }
+    spin_stop_flag_.store(true, std::memory_order_relaxed);
+    spin_cv_.notify_all();
+    if (spinner_.joinable()) spinner_.join();
+  }
+
+  napi_env env_;
+  napi_threadsafe_function post_ = nullptr;  // what other threads call; fixed after Start
+
+ private:
+  static void CallJs(napi_env env, napi_value cb, void *context, void *data) {
+    if (env == nullptr || cb == nullptr) return;  // torn down: drop
+    if (static_cast<Waitable *>(context)->shut_) return;  // JS settled everything at close
+    napi_value kind;
+    napi_create_int32(env, data == kSendsDone ? 1 : 0, &kind);
+    napi_value undefined;
+    napi_get_undefined(env, &undefined);
+    // An exception thrown by the callback (a 'message' listener) stays
+    // pending; Node reports it as uncaught, as for any event listener.
+    napi_call_function(env, undefined, cb, 1, &kind, nullptr);
+  }
+
+  static void Finalize(napi_env, void *data, void *) {
+    auto *self = static_cast<Waitable *>(data);
+    self->tsfn_ = nullptr;  // being destroyed: must not be released again
+    self->Shutdown();
+    self->Drop();
+  }
+
+  static void Hook(void *arg) {
+    auto *self = static_cast<Waitable *>(arg);
+    self->hook_ = false;
+    self->Shutdown();
+  }
+
+  // The spinner: per request, up to spin_ns_ of checking Ready() (a few CPU
+  // pauses, then a yield per turn, as libipc's own waits do, so that a peer on
+  // the same core can run), then either a post to JS or ipc_*_notify_arm.
+  void SpinLoop() {
+    std::unique_lock<std::mutex> lock(spin_mu_);
+    for (;;) {
+      spin_cv_.wait(lock, [this] { return spin_stop_ || spin_req_; });
+      if (spin_stop_) return;
+      spin_req_ = false;
+      lock.unlock();
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::nanoseconds(spin_ns_);
+      bool ready = false;
+      for (unsigned i = 0;; ++i) {
+        if (Ready()) {
+          ready = true;
+          break;
+        }
+        if (spin_stop_flag_.load(std::memory_order_relaxed)) break;
+        if ((i & 15) == 15 && std::chrono::steady_clock::now() >= deadline) break;
+        if (i < 16) {
+#if defined(__x86_64__) || defined(__i386__)
+          __builtin_ia32_pause();
+#endif
+        } else {
+          std::this_thread::yield();
+        }
+      }
+      if (ready) napi_call_threadsafe_function(post_, nullptr, napi_tsfn_nonblocking);
+      else ArmNotify();
+      lock.lock();
+    }
+  }
+
+  napi_threadsafe_function tsfn_ = nullptr;
+  uint32_t spin_ns_ = 0;
+  std::thread spinner_;
+  std::mutex spin_mu_;
+  std::condition_variable spin_cv_;
+  bool spin_req_ = false;
+  bool spin_stop_ = false;
+  std::atomic<bool> spin_stop_flag_{false};
+  PerEnv *pe_ = nullptr;
+  int owners_ = 1;
+  bool shut_ = false;
+  bool notify_on_ = false;
+  bool hook_ = false;
+};
+
+class SemWaitable final : public Waitable {
+ public:
+  SemWaitable(napi_env env, ipc_sem_t *h) : Waitable(env), h_(h) {}
+  ipc_sem_t *h() const { return h_; }
+
+ protected:
+  int RegisterNotify() override { return ipc_sem_notify(h_, OnNotify, this); }
+  int ArmNotify() override { return ipc_sem_notify_arm(h_); }
+  void StopNotify() override { ipc_sem_notify(h_, nullptr, nullptr); }
+  void CloseC() override { ipc_sem_close(h_); }
+  bool Ready() override {
+    unsigned v = 0;
+    return ipc_sem_value(h_, &v) == IPC_OK && v > 0;
+  }
+
+ private:
+  ipc_sem_t *const h_;  // an id: after close every call on it is IPC_EBADHANDLE
+};
+
+struct SendJob {
+  std::vector<uint8_t> data;
+  unsigned priority;
+  int64_t timeout_ms;  // IPC_INFINITE or > 0, from `queued`
+  std::chrono::steady_clock::time_point queued;
+  double id;
+};
+
+class MqWaitable final : public Waitable {
+ public:
+  MqWaitable(napi_env env, ipc_mq_t *h) : Waitable(env), h_(h) {}
+  ~MqWaitable() override {
+    if (sender_.joinable()) sender_.join();  // Shutdown() has stopped it already
+  }
+  ipc_mq_t *h() const { return h_; }
+
+  // Queues a send for the sender thread (started on first use). JS thread.
+  void Enqueue(SendJob job) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!sender_.joinable()) sender_ = std::thread([this] { SenderLoop(); });
+    jobs_.push_back(std::move(job));
+    cv_.notify_one();
+  }
+
+  std::vector<uint8_t> scratch;  // receive buffer, JS thread only
+
+  // Results of finished sends, oldest first; also after Shutdown() (which has
+  // joined the sender thread: what is here was sent, or failed, for real).
+  std::vector<SendDone> TakeSends() {
+    std::lock_guard<std::mutex> lock(done_mu_);
+    return std::exchange(done_, {});
+  }
+
+ protected:
+  int RegisterNotify() override { return ipc_mq_notify(h_, OnNotify, this); }
+  int ArmNotify() override { return ipc_mq_notify_arm(h_); }
+  void StopNotify() override { ipc_mq_notify(h_, nullptr, nullptr); }
+  bool Ready() override {
+    size_t n = 0;
+    return ipc_mq_count(h_, &n) == IPC_OK && n > 0;
+  }
+  void CloseC() override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+      jobs_.clear();
+    }
+    cv_.notify_all();
+    ipc_mq_close(h_);  // a send blocked on the sender thread returns IPC_ECLOSED
+    if (sender_.joinable()) sender_.join();
+  }
+
+ private:
+  void SenderLoop() {
+    std::unique_lock<std::mutex> lock(mu_);
+    for (;;) {
+      cv_.wait(lock, [this] { return stop_ || !jobs_.empty(); });
+      if (stop_) return;
+      SendJob job = std::move(jobs_.front());
+      jobs_.pop_front();
+      lock.unlock();
+      int64_t timeout = job.timeout_ms;
+      if (timeout > 0) {
+        const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::steady_clock::now() - job.queued)
+                                .count();
+        timeout = waited >= timeout ? IPC_NOWAIT : timeout - waited;
+      }
+      int rc = ipc_mq_send(h_, job.data.data(), job.data.size(), job.priority, timeout);
+      std::string detail = rc == IPC_OK ? std::string() : std::string(ipc_last_error_message());
+      if (rc == IPC_EAGAIN && job.timeout_ms != IPC_NOWAIT) rc = IPC_ETIMEDOUT;  // waited in line
+      if (rc == IPC_EBADHANDLE) rc = IPC_ECLOSED;  // closed before the call began
+      bool first = false;
+      {
+        std::lock_guard<std::mutex> done_lock(done_mu_);
+        first = done_.empty();
+        done_.push_back(SendDone{job.id, rc, std::move(detail)});
+      }
+      if (first) napi_call_threadsafe_function(post_, kSendsDone, napi_tsfn_nonblocking);
+      lock.lock();
+    }
+  }
+
+  ipc_mq_t *const h_;
+  std::thread sender_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<SendJob> jobs_;
+  bool stop_ = false;
+  std::mutex done_mu_;
+  std::vector<SendDone> done_;
+};
+
+// The payload of a send: a string (sent as UTF-8) or any bytes.
+Bytes ToPayload(const Napi::CallbackInfo &info, size_t i, std::string &tmp) {
+  if (info.Length() > i && info[i].IsString()) {
+    tmp = info[i].As<Napi::String>().Utf8Value();
+    return Bytes{tmp.data(), tmp.size()};
+  }
+  return ToBytes(info, i, "data");
+}
+
+// A timeout in ms: IPC_INFINITE (-1), IPC_NOWAIT (0) or positive.
+int64_t ToTimeout(const Napi::CallbackInfo &info, size_t i) {
+  if (info.Length() <= i || !info[i].IsNumber())
+    throw Napi::TypeError::New(info.Env(), "timeoutMs must be a number");
+  const double d = info[i].As<Napi::Number>().DoubleValue();
+  if (d < 0) return IPC_INFINITE;
+  if (!(d <= 9.0e15)) Throw(info.Env(), IPC_ERANGE, "timeoutMs is too large");
+  return static_cast<int64_t>(d);
+}
+
+// Shared by Semaphore and MessageQueue wrappers: close, arm, ref, unref.
+template <class Self, class W> class WaitableWrap : public Napi::ObjectWrap<Self> {
+ public:
+  explicit WaitableWrap(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Self>(info) {
+    if (info.Length() != 1 || !info[0].IsExternal())
+      throw Napi::TypeError::New(info.Env(), "cannot be constructed directly");
+    w_ = info[0].As<Napi::External<W>>().Data();
+  }
+  // Garbage collected (or torn down) without close(): shut down, drop ours.
+  ~WaitableWrap() override {
+    if (w_) {
+      w_->Shutdown();
+      w_->Drop();
+    }
+  }
+
+ protected:
+  W &Get(Napi::Env env, const char *what) {
+    if (!w_ || w_->shut()) Throw(env, IPC_EBADHANDLE, std::string(what) + " is closed");
+    return *w_;
+  }
+
+  Napi::Value DoClose(const Napi::CallbackInfo &info) {
+    if (w_) w_->Shutdown();
+    return info.Env().Undefined();
+  }
+  Napi::Value DoArm(const Napi::CallbackInfo &info) {
+    Check(info.Env(), Get(info.Env(), "handle").Arm());
+    return info.Env().Undefined();
+  }
+  Napi::Value DoRef(const Napi::CallbackInfo &info) {
+    if (w_ && !w_->shut()) w_->Ref(true);
+    return info.Env().Undefined();
+  }
+  Napi::Value DoUnref(const Napi::CallbackInfo &info) {
+    if (w_ && !w_->shut()) w_->Ref(false);
+    return info.Env().Undefined();
+  }
+
+  W *w_ = nullptr;
+};
+
+// InstanceMethod<> needs members of the class itself.
+#define IPC_NODE_WAITABLE_METHODS                                                              \
+  Napi::Value Close(const Napi::CallbackInfo &info) { return DoClose(info); }                 \
+  Napi::Value Arm(const Napi::CallbackInfo &info) { return DoArm(info); }                     \
+  Napi::Value Ref(const Napi::CallbackInfo &info) { return DoRef(info); }                     \
+  Napi::Value Unref(const Napi::CallbackInfo &info) { return DoUnref(info); }
+
+class SemHandle : public WaitableWrap<SemHandle, SemWaitable> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "SemHandle",
+                       {
+                           InstanceMethod<&SemHandle::Close>("close"),
+                           InstanceMethod<&SemHandle::Arm>("arm"),
+                           InstanceMethod<&SemHandle::Ref>("ref"),
+                           InstanceMethod<&SemHandle::Unref>("unref"),
+                           InstanceMethod<&SemHandle::Post>("post"),
+                           InstanceMethod<&SemHandle::TryWait>("tryWait"),
+                           InstanceMethod<&SemHandle::Value>("value"),
+                       });
+  }
+  using WaitableWrap::WaitableWrap;
+
+ private:
+  IPC_NODE_WAITABLE_METHODS
+  ipc_sem_t *H(Napi::Env env) { return Get(env, "Semaphore").h(); }
+
+  Napi::Value Post(const Napi::CallbackInfo &info) {
+    Check(info.Env(), ipc_sem_post(H(info.Env())));
+    return info.Env().Undefined();
+  }
+
+  // tryWait() -> true (took one) | false (the count is 0)
+  Napi::Value TryWait(const Napi::CallbackInfo &info) {
+    Napi::Env env = info.Env();
+    ipc_sem_t *h = H(env);
+    unsigned v = 0;
+    Check(env, ipc_sem_value(h, &v));
+    if (v == 0) return Napi::Boolean::New(env, false);  // skips the C layer's EAGAIN path
+    const int rc = ipc_sem_try_wait(h);
+    if (rc == IPC_EAGAIN) return Napi::Boolean::New(env, false);
+    Check(env, rc);
+    return Napi::Boolean::New(env, true);
+  }
+
+  Napi::Value Value(const Napi::CallbackInfo &info) {
+    unsigned v = 0;
+    Check(info.Env(), ipc_sem_value(H(info.Env()), &v));
+    return Napi::Number::New(info.Env(), v);
+  }
+};
+
+class MqHandle : public WaitableWrap<MqHandle, MqWaitable> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "MqHandle",
+                       {
+                           InstanceMethod<&MqHandle::Close>("close"),
+                           InstanceMethod<&MqHandle::Arm>("arm"),
+                           InstanceMethod<&MqHandle::Ref>("ref"),
+                           InstanceMethod<&MqHandle::Unref>("unref"),
+                           InstanceMethod<&MqHandle::TrySend>("trySend"),
+                           InstanceMethod<&MqHandle::SendAsync>("sendAsync"),
+                           InstanceMethod<&MqHandle::TakeSends>("takeSends"),
+                           InstanceMethod<&MqHandle::Receive>("receive"),
+                           InstanceMethod<&MqHandle::Info>("info"),
+                           InstanceMethod<&MqHandle::Count>("count"),
+                           InstanceMethod<&MqHandle::Recoveries>("recoveries"),
+                       });
+  }
+  using WaitableWrap::WaitableWrap;
+
+ private:
+  IPC_NODE_WAITABLE_METHODS
+  MqWaitable &M(Napi::Env env) { return Get(env, "MessageQueue"); }
+
+  static unsigned ToPriority(const Napi::CallbackInfo &info, size_t i) {
+    const int p = ToInt(info, i, "priority");
+    if (p < 0 || p > static_cast<int>(IPC_MQ_PRIO_MAX))
+      Throw(info.Env(), IPC_EINVAL, "priority must be 0.." + std::to_string(IPC_MQ_PRIO_MAX));
+    return static_cast<unsigned>(p);
+  }
+
+  // trySend(data, priority) -> true (queued) | false (the queue is full)
+  Napi::Value TrySend(const Napi::CallbackInfo &info) {
+    Napi::Env env = info.Env();
+    ipc_mq_t *h = M(env).h();
+    std::string tmp;
+    const Bytes b = ToPayload(info, 0, tmp);
+    const int rc = ipc_mq_send(h, b.data, b.len, ToPriority(info, 1), IPC_NOWAIT);
+    if (rc == IPC_EAGAIN) return Napi::Boolean::New(env, false);
+    Check(env, rc);
+    return Napi::Boolean::New(env, true);
+  }
+
+  // sendAsync(data, priority, timeoutMs, id): copies data and queues it for the
+  // sender thread; callback(1) says results are ready for takeSends().
+  Napi::Value SendAsync(const Napi::CallbackInfo &info) {
+    Napi::Env env = info.Env();
+    MqWaitable &m = M(env);
+    std::string tmp;
+    const Bytes b = ToPayload(info, 0, tmp);
+    SendJob job;
+    job.priority = ToPriority(info, 1);
+    job.timeout_ms = ToTimeout(info, 2);
+    if (info.Length() < 4 || !info[3].IsNumber())
+      throw Napi::TypeError::New(env, "id must be a number");
+    job.id = info[3].As<Napi::Number>().DoubleValue();
+    size_t max = 0;
+    Check(env, ipc_mq_max_msg_size(m.h(), &max));
+    if (b.len > max)  // fail now rather than after the copy and the thread hop
+      Throw(env, IPC_EMSGSIZE,
+            std::to_string(b.len) + " bytes exceed the queue's maximum message size " +
+                std::to_string(max));
+    const auto *p = static_cast<const uint8_t *>(b.data);
+    job.data.assign(p, p + b.len);
+    job.queued = std::chrono::steady_clock::now();
+    try {
+      m.Enqueue(std::move(job));
+    } catch (const std::exception &e) {
+      Throw(env, IPC_ENOMEM, std::string("sender thread: ") + e.what());
+    }
+    return env.Undefined();
+  }
+
+  // takeSends() -> [id, rc, detail, id, rc, detail, ...] of finished sends.
+  // Works after close() too: the sender thread has been joined by then, so
+  // these are exactly the sends that were (rc 0) or failed to be queued.
+  Napi::Value TakeSends(const Napi::CallbackInfo &info) {
+    Napi::Env env = info.Env();
+    std::vector<SendDone> done;
+    if (w_) done = w_->TakeSends();
+    Napi::Array out = Napi::Array::New(env, done.size() * 3);
+    uint32_t i = 0;
+    for (const SendDone &d : done) {
+      out.Set(i++, Napi::Number::New(env, d.id));
+      out.Set(i++, Napi::Number::New(env, d.rc));
+      out.Set(i++, Napi::String::New(env, d.detail));
+    }
+    return out;
+  }
+
+  // receive(maxCount) -> Buffer | null. Up to maxCount messages taken under one
+  // lock (ipc_mq_receive_many), in the C ABI's packed layout: per message
+  // uint32 length, uint32 priority, the bytes, padding to 8. null if empty.
+  Napi::Value Receive(const Napi::CallbackInfo &info) {
+    Napi::Env env = info.Env();
+    MqWaitable &m = M(env);
+    size_t max = ToSize(info, 0, "maxCount");
+    if (max == 0) max = 1;
+    size_t queued = 0;
+    Check(env, ipc_mq_count(m.h(), &queued));
+    if (queued == 0) return env.Null();  // the common "drained" case, without EAGAIN
+    size_t msg = 0;
+    Check(env, ipc_mq_max_msg_size(m.h(), &msg));
+    const size_t one = 8 + ((msg + 7) & ~size_t{7});
+    const size_t want = std::min(std::min(max, queued), kBatchBytes / one + 1) * one;
+    std::vector<uint8_t> &buf = m.scratch;
+    if (buf.size() < std::min(want, kBatchBytes)) buf.resize(std::min(want, kBatchBytes));
+    for (int attempt = 0; attempt < 8; ++attempt) {
+      size_t n = 0, bytes = 0;
+      const int rc = ipc_mq_receive_many(m.h(), buf.data(), buf.size(), max, &n, &bytes, IPC_NOWAIT);
+      if (rc == IPC_EMSGSIZE) {  // the first message is larger than the buffer
+        buf.resize(bytes);
+        continue;
+      }
+      if (rc == IPC_EAGAIN) return env.Null();
+      Check(env, rc);
+      return Napi::Buffer<uint8_t>::Copy(env, buf.data(), bytes);
+    }
+    Throw(env, IPC_EAGAIN, "receive: the first message kept growing");
+  }
+
+  // info() -> [capacity, maxMessageSize]
+  Napi::Value Info(const Napi::CallbackInfo &info) {
+    Napi::Env env = info.Env();
+    ipc_mq_t *h = M(env).h();
+    size_t cap = 0, msg = 0;
+    Check(env, ipc_mq_capacity(h, &cap));
+    Check(env, ipc_mq_max_msg_size(h, &msg));
+    Napi::Array out = Napi::Array::New(env, 2);
+    out.Set(0u, Napi::Number::New(env, static_cast<double>(cap)));
+    out.Set(1u, Napi::Number::New(env, static_cast<double>(msg)));
+    return out;
+  }
+
+  Napi::Value Count(const Napi::CallbackInfo &info) {
+    size_t n = 0;
+    Check(info.Env(), ipc_mq_count(M(info.Env()).h(), &n));
+    return Napi::Number::New(info.Env(), static_cast<double>(n));
+  }
+
+  Napi::Value Recoveries(const Napi::CallbackInfo &info) {
+    uint64_t n = 0;
+    Check(info.Env(), ipc_mq_recoveries(M(info.Env()).h(), &n));
+    return Napi::Number::New(info.Env(), static_cast<double>(n));
+  }
+
+  static constexpr size_t kBatchBytes = 256 * 1024;  // receive buffer per handle, at most
+};
+
 // ---- module functions --------------------------------------------------------
 
 // A name argument: a string, or null/undefined for none (IPC_SHM_ANON).
@@ -533,6 +1150,94 @@ Napi::Value Exists(const Napi::CallbackInfo &info) {
   return Napi::Boolean::New(env, out != 0);
 }
 
+// An object name (semaphore, queue): a string without NUL.
+std::string ToObjName(const Napi::CallbackInfo &info, size_t i) {
+  std::string name = ToStr(info, i, "name");
+  if (name.find('\0') != std::string::npos)
+    Throw(info.Env(), IPC_EBADNAME, "name contains a NUL character");
+  return name;
+}
+
+Napi::Function ToCallback(const Napi::CallbackInfo &info, size_t i) {
+  if (info.Length() <= i || !info[i].IsFunction())
+    throw Napi::TypeError::New(info.Env(), "callback must be a function");
+  return info[i].As<Napi::Function>();
+}
+
+// openSem(name, mode, initial, perm, callback, spinNs) -> SemHandle
+Napi::Value OpenSem(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  const std::string name = ToObjName(info, 0);
+  const int mode = ToInt(info, 1, "mode");
+  const size_t initial = ToSize(info, 2, "initial");
+  const unsigned perm = static_cast<unsigned>(ToInt(info, 3, "perm"));
+  Napi::Function cb = ToCallback(info, 4);
+  const size_t spin = ToSize(info, 5, "spinNs");
+  if (initial > IPC_SEM_VALUE_MAX)
+    Throw(env, IPC_ERANGE, "initial must be at most " + std::to_string(IPC_SEM_VALUE_MAX));
+  ipc_sem_t *h = nullptr;
+  Check(env, ipc_sem_open(name.c_str(), static_cast<ipc_open_mode_t>(mode),
+                          static_cast<unsigned>(initial), perm, &h));
+  auto *w = new SemWaitable(env, h);
+  w->SetSpin(static_cast<uint32_t>(std::min<size_t>(spin, 1000000000)));
+  try {
+    w->Start(cb, "libipc.Semaphore");
+    return Per(env).sem_ctor.New({Napi::External<SemWaitable>::New(env, w)});
+  } catch (...) {
+    w->Shutdown();
+    w->Drop();
+    throw;
+  }
+}
+
+// openMq(name, mode, capacity, maxMessageSize, perm, callback, spinNs) -> MqHandle
+Napi::Value OpenMq(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  const std::string name = ToObjName(info, 0);
+  const int mode = ToInt(info, 1, "mode");
+  const size_t capacity = ToSize(info, 2, "capacity");
+  const size_t max_msg = ToSize(info, 3, "maxMessageSize");
+  const unsigned perm = static_cast<unsigned>(ToInt(info, 4, "perm"));
+  Napi::Function cb = ToCallback(info, 5);
+  const size_t spin = ToSize(info, 6, "spinNs");
+  ipc_mq_t *h = nullptr;
+  Check(env, ipc_mq_open(name.c_str(), static_cast<ipc_open_mode_t>(mode), capacity, max_msg, perm,
+                         &h));
+  auto *w = new MqWaitable(env, h);
+  w->SetSpin(static_cast<uint32_t>(std::min<size_t>(spin, 1000000000)));
+  try {
+    w->Start(cb, "libipc.MessageQueue");
+    return Per(env).mq_ctor.New({Napi::External<MqWaitable>::New(env, w)});
+  } catch (...) {
+    w->Shutdown();
+    w->Drop();
+    throw;
+  }
+}
+
+template <int (*Fn)(const char *)> Napi::Value RemoveObj(const Napi::CallbackInfo &info) {
+  const std::string name = ToObjName(info, 0);
+  Check(info.Env(), Fn(name.c_str()));
+  return info.Env().Undefined();
+}
+
+template <int (*Fn)(const char *, int *)> Napi::Value ExistsObj(const Napi::CallbackInfo &info) {
+  const std::string name = ToObjName(info, 0);
+  int out = 0;
+  Check(info.Env(), Fn(name.c_str(), &out));
+  return Napi::Boolean::New(info.Env(), out != 0);
+}
+
+// closeAll(): shuts down every semaphore and queue of this environment (their
+// threads joined). lib/ calls it on process 'exit': process.exit() runs no
+// environment cleanup hooks, and libipc's threads must not outlive the loop.
+Napi::Value CloseAll(const Napi::CallbackInfo &info) {
+  PerEnv &pe = Per(info.Env());
+  std::vector<Waitable *> all(pe.live.begin(), pe.live.end());
+  for (Waitable *w : all) w->Shutdown();
+  return info.Env().Undefined();
+}
+
 Napi::Value ErrName(const Napi::CallbackInfo &info) {
   return Napi::String::New(info.Env(), ipc_err_name(ToInt(info, 0, "code")));
 }
@@ -563,10 +1268,19 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData(pe);  // deleted when this environment is torn down
   Napi::Function shm = Shm::Define(env);
   pe->shm_ctor = Napi::Persistent(shm);
+  pe->sem_ctor = Napi::Persistent(SemHandle::Define(env));
+  pe->mq_ctor = Napi::Persistent(MqHandle::Define(env));
 
   exports.Set("openShm", Napi::Function::New<OpenShm>(env, "openShm"));
   exports.Set("remove", Napi::Function::New<Remove>(env, "remove"));
   exports.Set("exists", Napi::Function::New<Exists>(env, "exists"));
+  exports.Set("openSem", Napi::Function::New<OpenSem>(env, "openSem"));
+  exports.Set("removeSem", Napi::Function::New<RemoveObj<ipc_sem_remove>>(env, "removeSem"));
+  exports.Set("existsSem", Napi::Function::New<ExistsObj<ipc_sem_exists>>(env, "existsSem"));
+  exports.Set("openMq", Napi::Function::New<OpenMq>(env, "openMq"));
+  exports.Set("removeMq", Napi::Function::New<RemoveObj<ipc_mq_remove>>(env, "removeMq"));
+  exports.Set("existsMq", Napi::Function::New<ExistsObj<ipc_mq_exists>>(env, "existsMq"));
+  exports.Set("closeAll", Napi::Function::New<CloseAll>(env, "closeAll"));
   exports.Set("errName", Napi::Function::New<ErrName>(env, "errName"));
   exports.Set("strerror", Napi::Function::New<StrError>(env, "strerror"));
   exports.Set("setErrorClass", Napi::Function::New<SetErrorClass>(env, "setErrorClass"));
@@ -603,6 +1317,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   c.Set("IPC_STREAM_F32", Napi::Number::New(env, static_cast<int>(IPC_STREAM_F32)));
   c.Set("IPC_STREAM_F64", Napi::Number::New(env, static_cast<int>(IPC_STREAM_F64)));
   c.Set("IPC_STREAM_BYTES", Napi::Number::New(env, static_cast<int>(IPC_STREAM_BYTES)));
+  c.Set("IPC_OBJ_NAME_MAX", Napi::Number::New(env, static_cast<double>(IPC_OBJ_NAME_MAX)));
+  c.Set("IPC_SEM_VALUE_MAX", Napi::Number::New(env, static_cast<double>(IPC_SEM_VALUE_MAX)));
+  c.Set("IPC_MQ_PRIO_MAX", Napi::Number::New(env, static_cast<double>(IPC_MQ_PRIO_MAX)));
+  c.Set("IPC_MQ_CAPACITY_MAX", Napi::Number::New(env, static_cast<double>(IPC_MQ_CAPACITY_MAX)));
+  c.Set("IPC_MQ_MSG_SIZE_MAX", Napi::Number::New(env, static_cast<double>(IPC_MQ_MSG_SIZE_MAX)));
   c.Set("IPC_SHM_STREAM_HEADER", Napi::Number::New(env, static_cast<double>(IPC_SHM_STREAM_HEADER)));
   exports.Set("constants", c);
   return exports;

@@ -1,9 +1,11 @@
 'use strict';
 // The Node interop peer (tests/interop/README.md): peer <area> <role> <name> <other-lang>.
-// Uses the binding's own API: the zero-copy Buffer view, the string helper
-// (ipc_shm_write_string / read_string) and a Float64Array view.
+// Uses the binding's own API: for shm the zero-copy Buffer view, the string
+// helper (ipc_shm_write_string / read_string) and a Float64Array view; for sem
+// Semaphore (tryWait, and wait({ timeoutMs: 0 }) for the IPC_EAGAIN code); for
+// mq MessageQueue (trySend, tryReceive, receive({ timeoutMs: 0 })).
 // The package is found through NODE_PATH (<build>/lib/nodejs), as CMake registers it.
-const { SharedMemory } = require('libipc');
+const { SharedMemory, Semaphore, MessageQueue } = require('libipc');
 
 const SIZE = 4096;
 const TEXT = 'libipc interop ✓ héllo wörld 😀';
@@ -45,19 +47,107 @@ function shmOpen(name, creator) {
   process.stdout.write(`ok: read ${lang}'s segment\n`);
 }
 
-function main() {
+// Resolves when stdin closes (the driver's signal that side b is done).
+function stdinClosed() {
+  return new Promise((resolve) => {
+    process.stdin.on('data', () => {});
+    process.stdin.on('end', resolve);
+    process.stdin.on('close', resolve);
+  });
+}
+
+async function expectEagain(promise, what) {
+  try {
+    await promise;
+  } catch (e) {
+    if (e.code === 'IPC_EAGAIN') return;
+    fail(`${what}: ${e.code}: ${e.message}, expected IPC_EAGAIN`);
+  }
+  fail(`${what} did not fail with IPC_EAGAIN`);
+}
+
+// Takes n units with non-blocking waits, then checks one more fails.
+async function take(sem, n) {
+  if (sem.value !== n) fail(`value ${sem.value}, expected ${n}`);
+  for (let i = 0; i < n; i++) if (sem.tryWait() !== true) fail(`tryWait ${i} failed`);
+  if (sem.tryWait() !== false) fail('an extra tryWait succeeded');
+  await expectEagain(sem.wait({ timeoutMs: 0 }), 'an extra wait({ timeoutMs: 0 })');
+}
+
+async function semCreate(name) {
+  const sem = Semaphore.create(name, 3);
+  process.stdout.write('ready\n');
+  await stdinClosed();
+  await take(sem, 5);
+  sem.close();
+  process.stdout.write('ok: took the 5 units the opener posted\n');
+}
+
+async function semOpen(name) {
+  const sem = Semaphore.open(name);
+  await take(sem, 3);
+  sem.post(5);
+  sem.close();
+  process.stdout.write('ok: took 3, posted 5\n');
+}
+
+const UTF8_MSG = 'utf8 ✓ 😀';
+const BIN_MSG = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+const EXPECTED = [
+  [Buffer.from('high'), 9],
+  [Buffer.from(UTF8_MSG, 'utf8'), 5],
+  [Buffer.from('low-1'), 1],
+  [Buffer.from('low-2'), 1],
+  [BIN_MSG, 0],
+];
+
+async function mqCreate(name) {
+  const mq = MessageQueue.create(name, { capacity: 16, maxMessageSize: 256 });
+  process.stdout.write('ready\n');
+  await stdinClosed();
+  EXPECTED.forEach(([data, priority], i) => {
+    const m = mq.tryReceive();
+    if (m === null) fail(`message ${i + 1}: the queue is empty`);
+    if (!m.data.equals(data)) fail(`message ${i + 1}: ${m.data.toString('hex')}, expected ${data.toString('hex')}`);
+    if (m.priority !== priority) fail(`message ${i + 1}: priority ${m.priority}, expected ${priority}`);
+  });
+  if (mq.tryReceive() !== null) fail('an extra message');
+  await expectEagain(mq.receive({ timeoutMs: 0 }), 'an extra receive({ timeoutMs: 0 })');
+  mq.close();
+  process.stdout.write('ok: received the 5 messages in priority order\n');
+}
+
+async function mqOpen(name) {
+  const mq = MessageQueue.open(name);
+  if (mq.capacity !== 16) fail(`capacity ${mq.capacity}`);
+  if (mq.maxMessageSize !== 256) fail(`maxMessageSize ${mq.maxMessageSize}`);
+  const sends = [['low-1', 1], ['high', 9], ['low-2', 1], [UTF8_MSG, 5], [BIN_MSG, 0]];
+  sends.forEach(([data, priority], i) => {
+    if (mq.trySend(data, { priority }) !== true) fail(`send ${i + 1} would block`);
+  });
+  mq.close();
+  process.stdout.write('ok: sent 5 messages\n');
+}
+
+const AREAS = {
+  shm: [shmCreate, shmOpen],
+  sem: [semCreate, semOpen],
+  mq: [mqCreate, mqOpen],
+};
+
+async function main() {
   const [area, role, name, other] = process.argv.slice(2);
   if (!other) {
     process.stderr.write('usage: peer AREA create|open NAME OTHER_LANG\n');
     process.exit(2);
   }
-  if (area !== 'shm') {
+  const fns = AREAS[area];
+  if (!fns) {
     process.stderr.write(`node peer: unknown area ${area}\n`);
     process.exit(2);
   }
   try {
-    if (role === 'create') shmCreate(name);
-    else shmOpen(name, other);
+    await (role === 'create' ? fns[0](name) : fns[1](name, other));
   } catch (e) {
     fail(`${e.code || e.name}: ${e.message}`);
   }
