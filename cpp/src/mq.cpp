@@ -96,8 +96,7 @@ struct message_queue::impl {
   mq_layout *q;
   unsigned char *base;
   std::uint32_t spin_ns = 20000;
-  std::unique_ptr<detail::event_fd> efd;  // declared before watch: outlives it
-  std::unique_ptr<detail::watcher> watch;
+  detail::notifier notes;  // after shm: its watcher stops before the mapping goes
   std::atomic<bool> closed{false};
 
   std::string user_name;  // the name the user gave (shm.name() is the backing segment's)
@@ -214,6 +213,8 @@ struct message_queue::impl {
     commit();
   }
 
+  detail::watcher::ops watch_ops();
+
   // The sleep/wake handshake (Dekker): a sleeper announces itself in
   // `waiters`, then re-checks its condition; a waker changes the condition
   // (count, under the lock), then looks at `waiters`. With a full fence between
@@ -307,9 +308,7 @@ message_queue::message_queue(std::string_view name, open_mode mode, std::size_t 
 
 message_queue::message_queue(message_queue &&) noexcept = default;
 message_queue &message_queue::operator=(message_queue &&) noexcept = default;
-message_queue::~message_queue() {
-  if (impl_) impl_->watch.reset();  // stop the watcher before the fd it signals
-}
+message_queue::~message_queue() = default;
 
 errc message_queue::send(const void *data, std::size_t len, unsigned priority,
                          std::int64_t timeout_ms) {
@@ -466,33 +465,22 @@ std::size_t message_queue::max_msg_size() const { return impl_->q->max_msg; }
 const std::string &message_queue::name() const noexcept { return impl_->user_name; }
 void message_queue::set_spin(std::uint32_t ns) noexcept { impl_->spin_ns = ns; }
 
-void message_queue::notify(std::function<void()> fn) {
-  impl_->watch.reset();
-  if (!fn) return;
-  impl *i = impl_.get();
+detail::watcher::ops message_queue::impl::watch_ops() {
   detail::watcher::ops o;
-  o.ready = [i] { return aload(&i->q->count) > 0; };
-  o.wait = [i](clock::time_point until) {
-    i->sleep(&i->q->not_empty_seq, &i->q->recv_waiters,
-             [i] { return __atomic_load_n(&i->q->count, __ATOMIC_SEQ_CST) > 0; }, until);
+  auto has_message = [this] { return __atomic_load_n(&q->count, __ATOMIC_SEQ_CST) > 0; };
+  o.ready = has_message;
+  o.wait = [this, has_message](clock::time_point until) {
+    sleep(&q->not_empty_seq, &q->recv_waiters, has_message, until);
   };
-  o.wake = [i] { detail::futex_wake(&i->q->not_empty_seq, 1 << 30); };
-  impl_->watch = std::make_unique<detail::watcher>(std::move(o), std::move(fn));
+  o.wake = [this] { detail::futex_wake(&q->not_empty_seq, 1 << 30); };
+  return o;
 }
 
-void message_queue::notify_arm() {
-  if (impl_->watch) impl_->watch->arm();
+void message_queue::notify(std::function<void()> fn) {
+  impl_->notes.set(impl_->watch_ops(), std::move(fn));
 }
-
-int message_queue::notify_fd() {
-  if (!impl_->efd) {
-    auto efd = std::make_unique<detail::event_fd>();
-    detail::event_fd *e = efd.get();
-    notify([e] { e->signal(); });
-    impl_->efd = std::move(efd);
-  }
-  return impl_->efd->fd();
-}
+void message_queue::notify_arm() { impl_->notes.arm(); }
+int message_queue::notify_fd() { return impl_->notes.fd(impl_->watch_ops()); }
 
 void message_queue::interrupt() noexcept {
   impl_->closed = true;
@@ -500,19 +488,7 @@ void message_queue::interrupt() noexcept {
   detail::futex_wake(&impl_->q->not_full_seq, 1 << 30);
 }
 
-void message_queue::remove(std::string_view name) {
-  detail::validate_object_name(name);
-  try {
-    shared_memory::remove(shm_kind::posix, detail::backing_name("mq", name));
-  } catch (const error &e) {
-    if (e.code() == IPC_ENOENT) throw_error(IPC_ENOENT, "no queue named \"" + std::string(name) + "\"");
-    throw;
-  }
-}
-
-bool message_queue::exists(std::string_view name) {
-  detail::validate_object_name(name);
-  return shared_memory::exists(shm_kind::posix, detail::backing_name("mq", name));
-}
+void message_queue::remove(std::string_view name) { detail::remove_object("mq", name, "queue"); }
+bool message_queue::exists(std::string_view name) { return detail::object_exists("mq", name); }
 
 }  // namespace ipc

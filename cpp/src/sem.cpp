@@ -33,8 +33,7 @@ struct semaphore::impl {
   shared_memory shm;
   sem_layout *s;
   std::uint32_t spin_ns = 20000;
-  std::unique_ptr<detail::event_fd> efd;  // declared before watch: outlives it
-  std::unique_ptr<detail::watcher> watch;
+  detail::notifier notes;  // after shm: its watcher stops before the mapping goes
   std::atomic<bool> closed{false};
 
   std::string user_name;  // the name the user gave (shm.name() is the backing segment's)
@@ -50,6 +49,8 @@ struct semaphore::impl {
     }
     return false;
   }
+
+  detail::watcher::ops watch_ops();
 
   // Sleeps until the count may have changed or `until`.
   void sleep(clock::time_point until) {
@@ -72,9 +73,7 @@ semaphore::semaphore(std::string_view name, open_mode mode, std::uint32_t initia
 
 semaphore::semaphore(semaphore &&) noexcept = default;
 semaphore &semaphore::operator=(semaphore &&) noexcept = default;
-semaphore::~semaphore() {
-  if (impl_) impl_->watch.reset();  // stop the watcher before the fd it signals
-}
+semaphore::~semaphore() = default;
 
 void semaphore::post() {
   sem_layout *s = impl_->s;
@@ -118,49 +117,24 @@ std::uint32_t semaphore::value() const { return aload(&impl_->s->value); }
 const std::string &semaphore::name() const noexcept { return impl_->user_name; }
 void semaphore::set_spin(std::uint32_t ns) noexcept { impl_->spin_ns = ns; }
 
-void semaphore::notify(std::function<void()> fn) {
-  impl_->watch.reset();
-  if (!fn) return;
-  impl *i = impl_.get();
+detail::watcher::ops semaphore::impl::watch_ops() {
   detail::watcher::ops o;
-  o.ready = [i] { return aload(&i->s->value) > 0; };
-  o.wait = [i](clock::time_point until) { i->sleep(until); };
-  o.wake = [i] { detail::futex_wake(&i->s->value, 1 << 30); };
-  impl_->watch = std::make_unique<detail::watcher>(std::move(o), std::move(fn));
+  o.ready = [this] { return aload(&s->value) > 0; };
+  o.wait = [this](clock::time_point until) { sleep(until); };
+  o.wake = [this] { detail::futex_wake(&s->value, 1 << 30); };
+  return o;
 }
 
-void semaphore::notify_arm() {
-  if (impl_->watch) impl_->watch->arm();
-}
-
-int semaphore::notify_fd() {
-  if (!impl_->efd) {
-    auto efd = std::make_unique<detail::event_fd>();
-    detail::event_fd *e = efd.get();
-    notify([e] { e->signal(); });
-    impl_->efd = std::move(efd);
-  }
-  return impl_->efd->fd();
-}
+void semaphore::notify(std::function<void()> fn) { impl_->notes.set(impl_->watch_ops(), std::move(fn)); }
+void semaphore::notify_arm() { impl_->notes.arm(); }
+int semaphore::notify_fd() { return impl_->notes.fd(impl_->watch_ops()); }
 
 void semaphore::interrupt() noexcept {
   impl_->closed = true;
   detail::futex_wake(&impl_->s->value, 1 << 30);  // others re-check and sleep again
 }
 
-void semaphore::remove(std::string_view name) {
-  detail::validate_object_name(name);
-  try {
-    shared_memory::remove(shm_kind::posix, detail::backing_name("sem", name));
-  } catch (const error &e) {
-    if (e.code() == IPC_ENOENT) throw_error(IPC_ENOENT, "no semaphore named \"" + std::string(name) + "\"");
-    throw;
-  }
-}
-
-bool semaphore::exists(std::string_view name) {
-  detail::validate_object_name(name);
-  return shared_memory::exists(shm_kind::posix, detail::backing_name("sem", name));
-}
+void semaphore::remove(std::string_view name) { detail::remove_object("sem", name, "semaphore"); }
+bool semaphore::exists(std::string_view name) { return detail::object_exists("sem", name); }
 
 }  // namespace ipc

@@ -111,4 +111,20 @@ shared_memory open_object(std::string_view area, std::string_view name, open_mod
   return shm;
 }
 
+void remove_object(std::string_view area, std::string_view name, const char *what) {
+  validate_object_name(name);
+  try {
+    shared_memory::remove(shm_kind::posix, backing_name(area, name));
+  } catch (const error &e) {
+    if (e.code() == IPC_ENOENT)
+      throw_error(IPC_ENOENT, std::string("no ") + what + " named \"" + std::string(name) + "\"");
+    throw;
+  }
+}
+
+bool object_exists(std::string_view area, std::string_view name) {
+  validate_object_name(name);
+  return shared_memory::exists(shm_kind::posix, backing_name(area, name));
+}
+
 }  // namespace ipc::detail

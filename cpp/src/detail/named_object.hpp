@@ -40,4 +40,8 @@ shared_memory open_object(std::string_view area, std::string_view name, open_mod
                           std::size_t size, unsigned perm, std::uint32_t magic,
                           std::uint32_t version, const std::function<void(void *)> &init);
 
+// Removes the object's backing segment; IPC_ENOENT says "no <what> named ...".
+void remove_object(std::string_view area, std::string_view name, const char *what);
+bool object_exists(std::string_view area, std::string_view name);
+
 }  // namespace ipc::detail

@@ -80,4 +80,23 @@ void event_fd::signal() noexcept {
   [[maybe_unused]] ssize_t n = ::write(fd_, &one, sizeof one);  // full counter: already readable
 }
 
+void notifier::set(watcher::ops o, std::function<void()> fn) {
+  watch_.reset();
+  if (fn) watch_ = std::make_unique<watcher>(std::move(o), std::move(fn));
+}
+
+void notifier::arm() {
+  if (watch_) watch_->arm();
+}
+
+int notifier::fd(watcher::ops o) {
+  if (!efd_) {
+    auto efd = std::make_unique<event_fd>();
+    event_fd *e = efd.get();
+    set(std::move(o), [e] { e->signal(); });
+    efd_ = std::move(efd);
+  }
+  return efd_->fd();
+}
+
 }  // namespace ipc::detail

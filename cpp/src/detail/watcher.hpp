@@ -14,6 +14,7 @@
 
 #include <condition_variable>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -57,6 +58,26 @@ public:
 
 private:
   int fd_;
+};
+
+// The notify/notify_fd/arm state every waitable object (sem, mq) keeps: at
+// most one watcher, and the eventfd it signals when notify_fd() was asked for.
+class notifier {
+public:
+  notifier() = default;
+  ~notifier() { watch_.reset(); }  // stop the watcher before the fd it signals
+  notifier(const notifier &) = delete;
+  notifier &operator=(const notifier &) = delete;
+
+  // Replaces the callback (an empty fn stops notifications).
+  void set(watcher::ops o, std::function<void()> fn);
+  void arm();
+  // Starts fd-signalling notifications once; returns the fd.
+  int fd(watcher::ops o);
+
+private:
+  std::unique_ptr<event_fd> efd_;
+  std::unique_ptr<watcher> watch_;
 };
 
 }  // namespace ipc::detail
