@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics;
 using System.Threading;
 
 namespace LibIpc;
@@ -53,5 +54,36 @@ internal static class Args
         if (spin < TimeSpan.Zero || spin.Ticks > uint.MaxValue / 100)
             throw new ArgumentOutOfRangeException(nameof(spin), spin, "spin is 0 to about 4.29 s");
         return (uint)ns;
+    }
+
+    /// <summary>libipc's default spin before a wait sleeps (sem.h, mq.h): 20 µs.</summary>
+    internal const uint DefaultSpinNs = 20_000;
+
+    /// <summary>
+    /// The bounded spin an asynchronous wait makes before it goes pending, as
+    /// libipc's own waits do before they sleep: calls <paramref name="attempt"/>
+    /// (a non-blocking try; true when it is done) for up to
+    /// <paramref name="spinNs"/>, pausing a few times and then yielding the CPU
+    /// on every turn (a peer on the same core can only run once we yield).
+    /// Stops early when <paramref name="stop"/> says so (a waiter queued
+    /// meanwhile: first come, first served).
+    /// </summary>
+    internal static bool Spin<T>(uint spinNs, T state, Func<T, bool> attempt, Func<T, bool> stop)
+    {
+        if (spinNs == 0)
+            return false;
+        long end = Stopwatch.GetTimestamp() + (long)(spinNs * (double)Stopwatch.Frequency / 1e9);
+        for (int i = 1; Stopwatch.GetTimestamp() < end; ++i)
+        {
+            if (i < 16)
+                Thread.SpinWait(1);
+            else
+                Thread.Yield();
+            if (stop(state))
+                return false;
+            if (attempt(state))
+                return true;
+        }
+        return false;
     }
 }

@@ -68,6 +68,7 @@ public sealed class MessageQueue : IDisposable
     private readonly MqHandle handle;
     private MqWaitList? waiters;
     private int disposed;
+    private uint spinNs = Args.DefaultSpinNs;
 
     // Messages taken off the queue and not yet delivered (see the remarks).
     private readonly object stashGate = new();
@@ -213,12 +214,20 @@ public sealed class MessageQueue : IDisposable
         }
     }
 
-    /// <summary>How long a wait spins before it sleeps (default 20 µs; zero: never).</summary>
+    /// <summary>
+    /// How long a wait spins before it sleeps (default 20 µs; zero: never):
+    /// a blocking send or receive in libipc, and an asynchronous receive here
+    /// before it goes pending (polling with non-blocking calls, yielding the
+    /// CPU). A message that comes within that time is received without a thread
+    /// hand-off; an idle wait uses no CPU after it.
+    /// </summary>
     public void SetSpin(TimeSpan spin)
     {
-        int rc = libipc_nativePINVOKE.mq_set_spin(NativeHandle, Args.SpinNs(spin));
+        uint ns = Args.SpinNs(spin);
+        int rc = libipc_nativePINVOKE.mq_set_spin(NativeHandle, ns);
         if (rc != 0)
             throw Error(rc);
+        Volatile.Write(ref spinNs, ns);
     }
 
     // ---- Sending -----------------------------------------------------------
@@ -242,7 +251,17 @@ public sealed class MessageQueue : IDisposable
     }
 
     /// <summary>Queues a copy of <paramref name="data"/> if there is room now; false if the queue is full.</summary>
-    public bool TrySend(ReadOnlySpan<byte> data, int priority = 0) => TrySend(data, priority, TimeSpan.Zero);
+    public bool TrySend(ReadOnlySpan<byte> data, int priority = 0)
+    {
+        // A full queue answers from the count (a lock-free read) without the C
+        // call, whose "would block" costs ~1.7 µs (see Probe).
+        if (Probe() is var n && n != Unknown && n >= (nuint)Capacity)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(priority);
+            return false;
+        }
+        return TrySend(data, priority, TimeSpan.Zero);
+    }
 
     /// <summary>Queues a copy of <paramref name="data"/>, waiting at most
     /// <paramref name="timeout"/> for room; false if the queue stayed full.</summary>
@@ -286,7 +305,8 @@ public sealed class MessageQueue : IDisposable
     /// <summary>Receives a message, waiting at most <paramref name="timeout"/>; false if none came.</summary>
     public bool TryReceive(out Message message, TimeSpan timeout)
     {
-        int rc = ReceiveCore(Args.TimeoutMs(timeout), out message);
+        long ms = Args.TimeoutMs(timeout);
+        int rc = ms == 0 ? ReceiveNow(out message) : ReceiveCore(ms, out message);
         if (rc == 0)
             return true;
         if (rc == (int)IpcErrorCode.EAGAIN || rc == (int)IpcErrorCode.ETIMEDOUT)
@@ -320,7 +340,13 @@ public sealed class MessageQueue : IDisposable
     /// <exception cref="IpcMessageSizeException">The next message is longer than <paramref name="destination"/> (it stays queued).</exception>
     public bool TryReceive(Span<byte> destination, out int length, out int priority, TimeSpan timeout)
     {
-        int rc = ReceiveIntoCore(destination, Args.TimeoutMs(timeout), out length, out priority);
+        long ms = Args.TimeoutMs(timeout);
+        if (ms == 0 && stashCount == 0 && Probe() == 0)
+        {
+            length = priority = 0;
+            return false;
+        }
+        int rc = ReceiveIntoCore(destination, ms, out length, out priority);
         if (rc == 0)
             return true;
         if (rc == (int)IpcErrorCode.EAGAIN || rc == (int)IpcErrorCode.ETIMEDOUT)
@@ -353,7 +379,7 @@ public sealed class MessageQueue : IDisposable
     public bool TryReceiveMany(int maxCount, out Message[] messages)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
-        int rc = ReceiveManyCore(maxCount, Args.NoWait, out messages);
+        int rc = ReceiveManyNow(maxCount, out messages);
         if (rc == 0)
             return true;
         if (rc == (int)IpcErrorCode.EAGAIN)
@@ -387,15 +413,19 @@ public sealed class MessageQueue : IDisposable
         MqWaitList list = Waiters;
         if (!list.HasWaiters)
         {
-            int rc = ReceiveCore(Args.NoWait, out Message message);
+            int rc = ReceiveNow(out Message message);
             if (rc == 0)
                 return new ValueTask<Message>(message);
-            if (rc != (int)IpcErrorCode.EAGAIN || timeoutMs == 0)
+            if (rc != (int)IpcErrorCode.EAGAIN)
                 return ValueTask.FromException<Message>(Error(rc));
+            if (timeoutMs == 0)
+                return ValueTask.FromException<Message>(WouldBlock());
+            if (SpinReceive(out message, out rc))
+                return rc == 0 ? new ValueTask<Message>(message) : ValueTask.FromException<Message>(Error(rc));
         }
         else if (timeoutMs == 0)
         {
-            return ValueTask.FromException<Message>(new IpcWouldBlockException($"receive on queue \"{Name}\": would block"));
+            return ValueTask.FromException<Message>(WouldBlock());
         }
         return new ValueTask<Message>(list.Enqueue(new MqWaiter(this), timeoutMs, cancellationToken));
     }
@@ -461,7 +491,7 @@ public sealed class MessageQueue : IDisposable
             Message[] batch;
             try
             {
-                rc = ReceiveManyCore(maxBatch, Args.NoWait, out batch);
+                rc = ReceiveManyNow(maxBatch, out batch);
             }
             catch (ObjectDisposedException)
             {
@@ -487,7 +517,71 @@ public sealed class MessageQueue : IDisposable
         }
     }
 
+    /// <summary>The spin before an asynchronous receive goes pending (see
+    /// <see cref="SetSpin"/>): true if it ended with a result (<paramref name="rc"/> 0)
+    /// or a failure (the detail pending on this thread).</summary>
+    private bool SpinReceive(out Message message, out int rc)
+    {
+        var state = new SpinState(this);
+        bool done = Args.Spin(Volatile.Read(ref spinNs), state, static st => st.Attempt(),
+                              static st => st.Queue.Waiters.HasWaiters);
+        message = state.Message;
+        rc = state.Rc;
+        return done;
+    }
+
+    private sealed class SpinState
+    {
+        public readonly MessageQueue Queue;
+        public Message Message;
+        public int Rc;
+
+        public SpinState(MessageQueue queue) => Queue = queue;
+
+        public bool Attempt()
+        {
+            Rc = Queue.ReceiveNow(out Message);
+            return Rc != (int)IpcErrorCode.EAGAIN;
+        }
+    }
+
     // ---- The calls ----------------------------------------------------------
+
+    /// <summary>
+    /// The count, a lock-free snapshot; <see cref="Unknown"/> if it failed (the
+    /// real call that follows reports why). The non-blocking forms look at it
+    /// first: a C call that would block returns IPC_EAGAIN through a C++
+    /// exception inside libipc (~1.7 µs against ~50 ns for the count), and an
+    /// empty (or full) queue is what a polling or draining caller meets most.
+    /// </summary>
+    private nuint Probe() => libipc_nativePINVOKE.mq_count(NativeHandle, out nuint n) == 0 ? n : Unknown;
+
+    private static readonly nuint Unknown = nuint.MaxValue;
+
+    /// <summary>A non-blocking receive: 0, IPC_EAGAIN (no detail set: callers
+    /// make their own exception), or another code (detail pending).</summary>
+    private int ReceiveNow(out Message message)
+    {
+        if (stashCount == 0 && Probe() == 0)
+        {
+            message = default;
+            return (int)IpcErrorCode.EAGAIN;
+        }
+        return ReceiveCore(Args.NoWait, out message);
+    }
+
+    /// <summary>A non-blocking receive_many, as <see cref="ReceiveNow"/>.</summary>
+    private int ReceiveManyNow(int maxCount, out Message[] batch)
+    {
+        if (stashCount == 0 && Probe() == 0)
+        {
+            batch = Array.Empty<Message>();
+            return (int)IpcErrorCode.EAGAIN;
+        }
+        return ReceiveManyCore(maxCount, Args.NoWait, out batch);
+    }
+
+    private IpcWouldBlockException WouldBlock() => new($"receive on queue \"{Name}\": would block");
 
     /// <summary>One receive into a new exact-size array: 0 or the code (error detail pending on this thread).</summary>
     private unsafe int ReceiveCore(long timeoutMs, out Message message)
@@ -751,7 +845,7 @@ public sealed class MessageQueue : IDisposable
 
         public MqWaiter(MessageQueue owner) => this.owner = owner;
 
-        internal override int TryTake() => owner.ReceiveCore(Args.NoWait, out Value);
+        internal override int TryTake() => owner.ReceiveNow(out Value);
 
         protected override void SetTimedOut() =>
             SetException(new IpcTimeoutException($"receive on queue \"{owner.Name}\": timed out"));
@@ -768,7 +862,7 @@ public sealed class MessageQueue : IDisposable
             this.maxCount = maxCount;
         }
 
-        internal override int TryTake() => owner.ReceiveManyCore(maxCount, Args.NoWait, out Value);
+        internal override int TryTake() => owner.ReceiveManyNow(maxCount, out Value);
 
         protected override void SetTimedOut() =>
             SetException(new IpcTimeoutException($"receive on queue \"{owner.Name}\": timed out"));

@@ -153,6 +153,7 @@ public class AsyncTests
     {
         using var n = ObjName.Sem();
         using var s = NamedSemaphore.Create(n);
+        s.SetSpin(TimeSpan.Zero); // every wait that finds nothing goes pending: the hand-off path
         const int Units = 3000;
         int taken = 0, cancelled = 0;
         using var child = Child.StartCSharp();
@@ -265,6 +266,7 @@ public class AsyncTests
     {
         using var n = ObjName.Queue();
         using var q = MessageQueue.Create(n, 4, 16); // the sender often waits for room: receivers often wait too
+        q.SetSpin(TimeSpan.Zero); // every receive that finds nothing goes pending: the hand-off path
         const int Messages = 3000;
         var got = new ConcurrentBag<string>();
         int cancelled = 0;
