@@ -497,6 +497,12 @@ public sealed class MessageQueue : IDisposable
             {
                 return null;
             }
+            if (rc == (int)IpcErrorCode.EAGAIN)
+            {
+                var spin = new BatchSpinState(this, maxBatch);
+                if (Args.Spin(Volatile.Read(ref spinNs), spin, static st => st.Attempt(), static st => st.Queue.Waiters.HasWaiters))
+                    (rc, batch) = (spin.Rc, spin.Batch);
+            }
             if (rc == 0)
                 return batch;
             if (rc != (int)IpcErrorCode.EAGAIN)
@@ -541,6 +547,26 @@ public sealed class MessageQueue : IDisposable
         public bool Attempt()
         {
             Rc = Queue.ReceiveNow(out Message);
+            return Rc != (int)IpcErrorCode.EAGAIN;
+        }
+    }
+
+    private sealed class BatchSpinState
+    {
+        public readonly MessageQueue Queue;
+        private readonly int maxBatch;
+        public Message[] Batch = Array.Empty<Message>();
+        public int Rc;
+
+        public BatchSpinState(MessageQueue queue, int maxBatch)
+        {
+            Queue = queue;
+            this.maxBatch = maxBatch;
+        }
+
+        public bool Attempt()
+        {
+            Rc = Queue.ReceiveManyNow(maxBatch, out Batch);
             return Rc != (int)IpcErrorCode.EAGAIN;
         }
     }
