@@ -87,9 +87,6 @@ public sealed class MessageQueue : IDisposable
     /// <summary>True once <see cref="Dispose"/> has been called.</summary>
     public bool IsDisposed => Volatile.Read(ref disposed) != 0;
 
-    /// <summary>The native handle (for interop with other libipc C callers).</summary>
-    public SafeHandle Handle => handle;
-
     internal MqHandle NativeHandle
     {
         get

@@ -1,6 +1,5 @@
 using System;
 using System.IO;
-using System.Runtime.InteropServices;
 using System.Threading;
 using System.Threading.Tasks;
 using LibIpc.Native;
@@ -50,9 +49,6 @@ public sealed class NamedSemaphore : IDisposable
 
     /// <summary>True once <see cref="Dispose"/> has been called.</summary>
     public bool IsDisposed => Volatile.Read(ref disposed) != 0;
-
-    /// <summary>The native handle (for interop with other libipc C callers).</summary>
-    public SafeHandle Handle => handle;
 
     internal SemHandle NativeHandle
     {
