@@ -16,29 +16,39 @@ handle_table &handle_table::instance() {
 }
 
 std::uintptr_t handle_table::add(handle_type type, std::shared_ptr<void> obj) {
-  std::lock_guard<std::mutex> lock(mu_);
-  std::uintptr_t id = (next_++ << kTypeBits) | static_cast<std::uintptr_t>(type);
-  objects_.emplace(id, std::move(obj));
+  const std::uintptr_t id =
+      (next_.fetch_add(1, std::memory_order_relaxed) << kTypeBits) | static_cast<std::uintptr_t>(type);
+  shard &sh = shard_of(id);
+  std::lock_guard<std::mutex> lock(sh.mu);
+  sh.objects.emplace(id, std::move(obj));
   return id;
 }
 
-std::shared_ptr<void> handle_table::get(std::uintptr_t id, handle_type type) const {
+namespace {
+void check_id(std::uintptr_t id, handle_type type) {
   if (id == 0) throw_error(IPC_EBADHANDLE, "handle is NULL");
   if ((id & kTypeMask) != static_cast<std::uintptr_t>(type))
     throw_error(IPC_EBADHANDLE, "handle is of another type, or not a libipc handle");
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = objects_.find(id);
-  if (it == objects_.end()) throw_error(IPC_EBADHANDLE, "handle is closed or unknown");
+}
+}  // namespace
+
+std::shared_ptr<void> handle_table::get(std::uintptr_t id, handle_type type) const {
+  check_id(id, type);
+  const shard &sh = shard_of(id);
+  std::lock_guard<std::mutex> lock(sh.mu);
+  auto it = sh.objects.find(id);
+  if (it == sh.objects.end()) throw_error(IPC_EBADHANDLE, "handle is closed or unknown");
   return it->second;
 }
 
 std::shared_ptr<void> handle_table::take(std::uintptr_t id, handle_type type) {
-  get(id, type);  // same checks and messages
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = objects_.find(id);
-  if (it == objects_.end()) throw_error(IPC_EBADHANDLE, "handle is closed or unknown");
+  check_id(id, type);
+  shard &sh = shard_of(id);
+  std::lock_guard<std::mutex> lock(sh.mu);
+  auto it = sh.objects.find(id);
+  if (it == sh.objects.end()) throw_error(IPC_EBADHANDLE, "handle is closed or unknown");
   std::shared_ptr<void> obj = std::move(it->second);
-  objects_.erase(it);
+  sh.objects.erase(it);
   return obj;
 }
 

@@ -11,6 +11,7 @@
 
 #include <ipc/error.hpp>
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -30,9 +31,17 @@ public:
   std::shared_ptr<void> take(std::uintptr_t id, handle_type type);
 
 private:
-  mutable std::mutex mu_;
-  std::uintptr_t next_ = 1;
-  std::unordered_map<std::uintptr_t, std::shared_ptr<void>> objects_;
+  // Sharded by id so threads working on different handles rarely meet on one
+  // lock; the serial counter is a lone atomic.
+  static constexpr unsigned kShards = 16;
+  struct alignas(64) shard {
+    mutable std::mutex mu;
+    std::unordered_map<std::uintptr_t, std::shared_ptr<void>> objects;
+  };
+  shard &shard_of(std::uintptr_t id) const { return shards_[(id >> 4) % kShards]; }
+
+  std::atomic<std::uintptr_t> next_{1};
+  mutable shard shards_[kShards];
 };
 
 // Typed front end: Handle is the C type (ipc_shm_t ...), T the core object.

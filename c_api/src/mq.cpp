@@ -13,18 +13,21 @@ namespace {
 
 using mq_handles = handles<ipc_mq_t, message_queue, handle_type::mq>;
 
-// Turns a non-OK result of a queue operation into an error with a message.
-void check(errc rc, const message_queue &q, const char *op, std::size_t needed = 0) {
-  if (rc == IPC_OK) return;
-  const std::string who = std::string(op) + " on queue \"" + q.name() + "\"";
+// Records the detail of a non-OK queue result and returns the code (no throw:
+// these are expected outcomes on hot paths).
+int report(errc rc, const message_queue &q, const char *op, std::size_t needed = 0) {
+  if (rc == IPC_OK) return IPC_OK;
+  std::string detail = std::string(op) + " on queue \"" + q.name() + "\"";
   switch (rc) {
-    case IPC_EAGAIN: throw_error(rc, who + ": would block");
-    case IPC_ETIMEDOUT: throw_error(rc, who + ": timed out");
-    case IPC_ECLOSED: throw_error(rc, who + ": handle closed while waiting");
+    case IPC_EAGAIN: detail += ": would block"; break;
+    case IPC_ETIMEDOUT: detail += ": timed out"; break;
+    case IPC_ECLOSED: detail += ": handle closed while waiting"; break;
     case IPC_EMSGSIZE:
-      throw_error(rc, who + ": buffer too small; " + std::to_string(needed) + " bytes needed");
-    default: throw_error(rc, who);
+      detail += ": buffer too small; " + std::to_string(needed) + " bytes needed";
+      break;
+    default: break;
   }
+  return set_last_error(rc, detail);
 }
 
 }  // namespace
@@ -37,16 +40,20 @@ IPC_API int ipc_mq_open(const char *name, ipc_open_mode_t mode, size_t capacity,
   return guard([&] {
     require(name, "name");
     require(out, "out");
-    if (mode < IPC_CREATE_ONLY || mode > IPC_OPEN_OR_CREATE) throw_error(IPC_EINVAL, "unknown open mode");
+    const open_mode m = checked_enum<open_mode>(mode, IPC_CREATE_ONLY, IPC_OPEN_OR_CREATE, "open mode");
     if (perm & ~0777u) throw_error(IPC_EINVAL, "permission bits beyond 0777");
     *out = mq_handles::add(std::make_shared<message_queue>(
-        name, static_cast<open_mode>(mode), capacity, max_msg_size, perm ? perm : 0600));
+        name, m, capacity, max_msg_size, perm ? perm : 0600));
   });
 }
 
 IPC_API int ipc_mq_close(ipc_mq_t *h) {
   if (!h) return IPC_OK;
-  return guard([&] { mq_handles::take(h)->interrupt(); });
+  return guard([&] {
+    auto q = mq_handles::take(h);
+    q->interrupt();       // waits on this handle in other threads: IPC_ECLOSED
+    q->notify(nullptr);   // no callback after close returns (see types.h)
+  });
 }
 
 IPC_API int ipc_mq_remove(const char *name) {
@@ -69,7 +76,7 @@ IPC_API int ipc_mq_send(ipc_mq_t *h, const void *data, size_t len, unsigned prio
   return guard([&] {
     auto q = mq_handles::get(h);
     if (len) require(data, "data");
-    check(q->send(data, len, priority, timeout_ms), *q, "send");
+    return report(q->send(data, len, priority, timeout_ms), *q, "send");
   });
 }
 
@@ -80,7 +87,7 @@ IPC_API int ipc_mq_receive(ipc_mq_t *h, void *buf, size_t cap, size_t *out_len,
     require(out_len, "out_len");
     if (cap) require(buf, "buf");
     const errc rc = q->receive(buf, cap, out_len, out_priority, timeout_ms);
-    check(rc, *q, "receive", *out_len);  // after the call: it sets *out_len
+    return report(rc, *q, "receive", *out_len);  // after the call: it sets *out_len
   });
 }
 
@@ -95,7 +102,7 @@ IPC_API int ipc_mq_receive_many(ipc_mq_t *h, void *buf, size_t cap, size_t max_c
     *out_bytes = 0;
     if (max_count == 0) throw_error(IPC_EINVAL, "max_count is 0");
     const errc rc = q->receive_many(buf, cap, max_count, out_count, out_bytes, timeout_ms);
-    check(rc, *q, "receive_many", *out_bytes);  // after the call: it sets *out_bytes
+    return report(rc, *q, "receive_many", *out_bytes);  // after the call: it sets *out_bytes
   });
 }
 
@@ -106,7 +113,7 @@ IPC_API int ipc_mq_send_many(ipc_mq_t *h, const void *buf, size_t len, size_t *o
     auto q = mq_handles::get(h);
     require(out_sent, "out_sent");
     if (len) require(buf, "buf");
-    check(q->send_many(buf, len, out_sent, timeout_ms), *q, "send_many");
+    return report(q->send_many(buf, len, out_sent, timeout_ms), *q, "send_many");
   });
 }
 

@@ -13,13 +13,14 @@ namespace {
 
 using sem_handles = handles<ipc_sem_t, semaphore, handle_type::sem>;
 
-// Maps a non-OK wait result to an error carrying a message.
-void check_wait(errc rc, const semaphore &s) {
-  if (rc == IPC_OK) return;
+// Records the detail of a non-OK wait and returns the code (no throw: these
+// are expected outcomes on hot paths).
+int report(errc rc, const semaphore &s) {
+  if (rc == IPC_OK) return IPC_OK;
   const std::string who = "semaphore \"" + s.name() + "\"";
-  if (rc == IPC_EAGAIN) throw_error(rc, who + ": count is 0");
-  if (rc == IPC_ETIMEDOUT) throw_error(rc, who + ": wait timed out");
-  throw_error(rc, who + ": handle closed while waiting");
+  if (rc == IPC_EAGAIN) return set_last_error(rc, who + ": count is 0");
+  if (rc == IPC_ETIMEDOUT) return set_last_error(rc, who + ": wait timed out");
+  return set_last_error(rc, who + ": handle closed while waiting");
 }
 
 }  // namespace
@@ -32,16 +33,20 @@ IPC_API int ipc_sem_open(const char *name, ipc_open_mode_t mode, unsigned initia
   return guard([&] {
     require(name, "name");
     require(out, "out");
-    if (mode < IPC_CREATE_ONLY || mode > IPC_OPEN_OR_CREATE) throw_error(IPC_EINVAL, "unknown open mode");
+    const open_mode m = checked_enum<open_mode>(mode, IPC_CREATE_ONLY, IPC_OPEN_OR_CREATE, "open mode");
     if (perm & ~0777u) throw_error(IPC_EINVAL, "permission bits beyond 0777");
     *out = sem_handles::add(
-        std::make_shared<semaphore>(name, static_cast<open_mode>(mode), initial, perm ? perm : 0600));
+        std::make_shared<semaphore>(name, m, initial, perm ? perm : 0600));
   });
 }
 
 IPC_API int ipc_sem_close(ipc_sem_t *h) {
   if (!h) return IPC_OK;
-  return guard([&] { sem_handles::take(h)->interrupt(); });
+  return guard([&] {
+    auto s = sem_handles::take(h);
+    s->interrupt();       // waits on this handle in other threads: IPC_ECLOSED
+    s->notify(nullptr);   // no callback after close returns (see types.h)
+  });
 }
 
 IPC_API int ipc_sem_remove(const char *name) {
@@ -66,7 +71,7 @@ IPC_API int ipc_sem_post(ipc_sem_t *h) {
 IPC_API int ipc_sem_wait(ipc_sem_t *h, int64_t timeout_ms) {
   return guard([&] {
     auto s = sem_handles::get(h);
-    check_wait(s->wait(timeout_ms), *s);
+    return report(s->wait(timeout_ms), *s);
   });
 }
 

@@ -17,18 +17,16 @@ namespace {
 
 using shm_handles = handles<ipc_shm_t, shared_memory, handle_type::shm>;
 
-shm_kind to_kind(ipc_shm_kind_t k) {
-  if (k < IPC_SHM_POSIX || k > IPC_SHM_ANON) throw_error(IPC_EINVAL, "unknown segment kind");
-  return static_cast<shm_kind>(k);
+shm_kind to_kind(const ipc_shm_kind_t &k) {
+  return checked_enum<shm_kind>(k, IPC_SHM_POSIX, IPC_SHM_ANON, "segment kind");
 }
 
-encoding to_encoding(ipc_encoding_t e) {
-  if (e < IPC_ENC_UTF8 || e > IPC_ENC_BASE64URL) throw_error(IPC_EINVAL, "unknown encoding");
-  return static_cast<encoding>(e);
+encoding to_encoding(const ipc_encoding_t &e) {
+  return checked_enum<encoding>(e, IPC_ENC_UTF8, IPC_ENC_BASE64URL, "encoding");
 }
 
-std::string_view name_arg(ipc_shm_kind_t kind, const char *name) {
-  if (kind == IPC_SHM_ANON) return {};
+std::string_view name_arg(shm_kind kind, const char *name) {
+  if (kind == shm_kind::anon) return {};
   require(name, "name");
   return name;
 }
@@ -76,8 +74,9 @@ IPC_API int ipc_shm_open(ipc_shm_kind_t kind, const char *name, ipc_open_mode_t 
     shm_options opts;
     opts.read_only = flags & IPC_SHM_READONLY;
     opts.perm = perm;
-    auto obj = std::make_shared<shared_memory>(to_kind(kind), name_arg(kind, name),
-                                               static_cast<open_mode>(mode), size, opts);
+    const shm_kind k = to_kind(kind);
+    const open_mode m = checked_enum<open_mode>(mode, IPC_CREATE_ONLY, IPC_OPEN_OR_CREATE, "open mode");
+    auto obj = std::make_shared<shared_memory>(k, name_arg(k, name), m, size, opts);
     *out = shm_handles::add(std::move(obj));
   });
 }
@@ -91,13 +90,17 @@ IPC_API int ipc_shm_close(ipc_shm_t *h) {
 }
 
 IPC_API int ipc_shm_remove(ipc_shm_kind_t kind, const char *name) {
-  return guard([&] { shared_memory::remove(to_kind(kind), name_arg(kind, name)); });
+  return guard([&] {
+    const shm_kind k = to_kind(kind);
+    shared_memory::remove(k, name_arg(k, name));
+  });
 }
 
 IPC_API int ipc_shm_exists(ipc_shm_kind_t kind, const char *name, int *out) {
   return guard([&] {
     require(out, "out");
-    *out = shared_memory::exists(to_kind(kind), name_arg(kind, name)) ? 1 : 0;
+    const shm_kind k = to_kind(kind);
+    *out = shared_memory::exists(k, name_arg(k, name)) ? 1 : 0;
   });
 }
 

@@ -19,8 +19,9 @@ IPC_API int ipc_shm_stream_write(ipc_shm_t *h, ipc_stream_type_t type, const voi
                                  size_t len) {
   return guard([&] {
     auto shm = shm_handles::get(h);
-    if (type == IPC_STREAM_EMPTY) throw_error(IPC_EINVAL, "cannot write an EMPTY value");
-    shm_stream::write(*shm, static_cast<stream_type>(type), data, len);
+    const auto t = checked_enum<stream_type>(type, IPC_STREAM_STRING, IPC_STREAM_BYTES,
+                                             "stream value type (EMPTY cannot be written)");
+    shm_stream::write(*shm, t, data, len);
   });
 }
 

@@ -321,6 +321,8 @@ errc message_queue::send(const void *data, std::size_t len, unsigned priority,
       timeout_ms, &m.q->not_full_seq, &m.q->send_waiters,
       [&] { return __atomic_load_n(&m.q->count, __ATOMIC_SEQ_CST) < m.q->capacity; },
       [&] {
+        // Full at a glance: no lock (and no contention with consumers) for a miss.
+        if (__atomic_load_n(&m.q->count, __ATOMIC_ACQUIRE) >= m.q->capacity) return IPC_EAGAIN;
         m.lock();
         if (m.q->count >= m.q->capacity) {
           m.unlock();
@@ -389,6 +391,8 @@ errc message_queue::receive(void *buf, std::size_t cap, std::size_t *out_len,
       timeout_ms, &m.q->not_empty_seq, &m.q->recv_waiters,
       [&] { return __atomic_load_n(&m.q->count, __ATOMIC_SEQ_CST) > 0; },
       [&] {
+        // Empty at a glance: no lock (and no contention with producers) for a miss.
+        if (__atomic_load_n(&m.q->count, __ATOMIC_ACQUIRE) == 0) return IPC_EAGAIN;
         m.lock();
         if (m.q->count == 0) {
           m.unlock();
@@ -423,6 +427,7 @@ errc message_queue::receive_many(void *buf, std::size_t cap, std::size_t max_cou
       timeout_ms, &m.q->not_empty_seq, &m.q->recv_waiters,
       [&] { return __atomic_load_n(&m.q->count, __ATOMIC_SEQ_CST) > 0; },
       [&] {
+        if (__atomic_load_n(&m.q->count, __ATOMIC_ACQUIRE) == 0) return IPC_EAGAIN;
         m.lock();
         if (m.q->count == 0) {
           m.unlock();

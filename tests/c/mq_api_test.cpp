@@ -342,3 +342,64 @@ TEST(Mq, SendManyInOrderAndPartialWhenFull) {
   EXPECT_EQ(ipc_mq_send_many(q.h, batch.data(), batch.size(), &sent, 1000), IPC_ETIMEDOUT);
   EXPECT_EQ(sent, 3u);
 }
+
+TEST(Mq, CallbackMayCloseItsOwnHandle) {
+  const std::string name = ipc_test::unique_name("ipctq");
+  scoped_cleanup cleanup(remove_mq(name));
+  Mq producer;
+  ipc_mq_t *q = nullptr;
+  ASSERT_EQ(ipc_mq_open(name.c_str(), IPC_CREATE_ONLY, 4, 8, 0, &q), IPC_OK);
+  ASSERT_EQ(ipc_mq_open(name.c_str(), IPC_OPEN_ONLY, 0, 0, 0, &producer.h), IPC_OK);
+  struct Ctx {
+    ipc_mq_t *q;
+    std::atomic<int> rc{-1};
+  } ctx{q};
+  ASSERT_EQ(ipc_mq_notify(q, [](void *u) {
+              auto *c = static_cast<Ctx *>(u);
+              c->rc = ipc_mq_close(c->q);  // the last reference: the watcher is freed under us
+            }, &ctx), IPC_OK);
+  ASSERT_EQ(ipc_mq_send(producer.h, "x", 1, 0, 0), IPC_OK);
+  while (ctx.rc.load() == -1) std::this_thread::yield();
+  EXPECT_EQ(ctx.rc.load(), IPC_OK);
+  size_t n = 0;
+  EXPECT_EQ(ipc_mq_count(q, &n), IPC_EBADHANDLE);
+  EXPECT_EQ(ipc_mq_count(producer.h, &n), IPC_OK);
+  EXPECT_EQ(n, 1u);
+}
+
+TEST(Mq, NoCallbackAfterCloseReturns) {
+  const std::string name = ipc_test::unique_name("ipctq");
+  scoped_cleanup cleanup(remove_mq(name));
+  Mq producer;
+  for (int round = 0; round < 20; ++round) {
+    ipc_mq_t *q = nullptr;
+    ASSERT_EQ(ipc_mq_open(name.c_str(), IPC_OPEN_OR_CREATE, 4, 8, 0, &q), IPC_OK);
+    if (!producer.h) {
+      ASSERT_EQ(ipc_mq_open(name.c_str(), IPC_OPEN_ONLY, 0, 0, 0, &producer.h), IPC_OK);
+    }
+    struct Ctx {
+      ipc_mq_t *q;
+      std::atomic<int> calls{0};
+      std::atomic<bool> closed{false};
+      std::atomic<int> late{0};
+    } ctx{q};
+    ASSERT_EQ(ipc_mq_notify(q, [](void *u) {
+                auto *c = static_cast<Ctx *>(u);
+                if (c->closed) ++c->late;
+                ++c->calls;
+                ipc_mq_notify_arm(c->q);  // keep firing while a message sits there
+              }, &ctx), IPC_OK);
+    ipc_mq_send(producer.h, "x", 1, 0, 0);
+    while (ctx.calls.load() < 3) std::this_thread::yield();
+    ASSERT_EQ(ipc_mq_close(q), IPC_OK);
+    ctx.closed = true;
+    const int after = ctx.calls.load();
+    for (int i = 0; i < 1000; ++i) std::this_thread::yield();
+    EXPECT_EQ(ctx.calls.load(), after);
+    EXPECT_EQ(ctx.late.load(), 0);
+    char b[8];
+    size_t len;
+    while (ipc_mq_receive(producer.h, b, sizeof b, &len, nullptr, 0) == IPC_OK) {
+    }
+  }
+}

@@ -29,7 +29,11 @@ typedef enum ipc_open_mode {
 
 /* A readiness callback (see ipc_sem_notify, ipc_mq_notify). It runs on a
  * thread owned by libipc, must not block for long, and must not throw or
- * longjmp. It may call any libipc function, including _notify_arm. */
+ * longjmp. It may call any libipc function, including _notify_arm, _notify and
+ * _close of its own handle. Once _notify(NULL), another _notify or _close
+ * returns, the callback is not running and is not called again, so its
+ * user_data may be freed — except when that call is made from inside the
+ * callback itself, which then finishes normally. */
 typedef void (*ipc_notify_fn)(void *user_data);
 
 #endif /* IPC_TYPES_H */

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <cxxabi.h>
+#include <utility>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -17,55 +18,55 @@ namespace {
 constexpr auto kRecheck = std::chrono::milliseconds(100);
 }  // namespace
 
-watcher::watcher(ops o, std::function<void()> callback)
-    : ops_(std::move(o)), callback_(std::move(callback)) {
-  thread_ = std::thread([this] { run(); });
+watcher::watcher(ops o, std::function<void()> callback) : st_(std::make_shared<state>()) {
+  st_->o = std::move(o);
+  st_->callback = std::move(callback);
+  thread_ = std::thread([st = st_] { run(st); });
 }
 
 watcher::~watcher() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
-    stop_ = true;
+    std::lock_guard<std::mutex> lock(st_->mu);
+    st_->stop = true;
   }
-  cv_.notify_all();
-  ops_.wake();
+  st_->cv.notify_all();
+  st_->o.wake();
   if (thread_.get_id() == std::this_thread::get_id()) thread_.detach();
   else if (thread_.joinable()) thread_.join();
 }
 
 void watcher::arm() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
-    armed_ = true;
+    std::lock_guard<std::mutex> lock(st_->mu);
+    st_->armed = true;
   }
-  cv_.notify_all();
+  st_->cv.notify_all();
 }
 
-void watcher::run() {
-  std::unique_lock<std::mutex> lock(mu_);
-  while (!stop_) {
-    if (!armed_) {
-      cv_.wait(lock, [this] { return armed_ || stop_; });
+void watcher::run(const std::shared_ptr<state> &st) {
+  std::unique_lock<std::mutex> lock(st->mu);
+  while (!st->stop) {
+    if (!st->armed) {
+      st->cv.wait(lock, [&] { return st->armed || st->stop; });
       continue;
     }
     lock.unlock();
-    bool ready = ops_.ready();
-    if (ready) {
+    if (st->o.ready()) {
       lock.lock();
-      if (stop_) break;
-      armed_ = false;
+      if (st->stop) break;
+      st->armed = false;
       lock.unlock();
       try {
-        callback_();
+        st->callback();
       } catch (abi::__forced_unwind &) {
         throw;  // thread cancellation (e.g. interpreter shutdown) must unwind
       } catch (...) {
         // a callback must not throw; there is no one to report it to
       }
     } else {
-      ops_.wait(clock::now() + kRecheck);
+      st->o.wait(clock::now() + kRecheck);
     }
-    lock.lock();
+    lock.lock();  // and re-check stop before touching the ops again
   }
 }
 
@@ -81,20 +82,37 @@ void event_fd::signal() noexcept {
 }
 
 void notifier::set(watcher::ops o, std::function<void()> fn) {
-  watch_.reset();
-  if (fn) watch_ = std::make_unique<watcher>(std::move(o), std::move(fn));
+  std::shared_ptr<watcher> fresh = fn ? std::make_shared<watcher>(std::move(o), std::move(fn)) : nullptr;
+  std::shared_ptr<watcher> old;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    old = std::exchange(watch_, std::move(fresh));
+  }
+  old.reset();  // stops (joins) the old watcher outside the lock
 }
 
 void notifier::arm() {
-  if (watch_) watch_->arm();
+  std::shared_ptr<watcher> w;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    w = watch_;
+  }
+  if (w) w->arm();
 }
 
 int notifier::fd(watcher::ops o) {
+  std::lock_guard<std::mutex> lock(mu_);
   if (!efd_) {
     auto efd = std::make_unique<event_fd>();
     event_fd *e = efd.get();
-    set(std::move(o), [e] { e->signal(); });
+    auto fresh = std::make_shared<watcher>(std::move(o), [e] { e->signal(); });
+    std::shared_ptr<watcher> old = std::exchange(watch_, std::move(fresh));
     efd_ = std::move(efd);
+    if (old) {  // stop the callback-mode watcher outside the lock
+      mu_.unlock();
+      old.reset();
+      mu_.lock();
+    }
   }
   return efd_->fd();
 }

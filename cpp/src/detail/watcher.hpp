@@ -28,21 +28,27 @@ public:
     std::function<void()> wake;                      // get wait() to return early
   };
   watcher(ops o, std::function<void()> callback);
-  ~watcher();  // stops and joins (detaches if called from the callback itself)
+  // Stops and joins. Called from the callback itself (the callback closed its
+  // handle), it detaches instead: the thread keeps its state alive, finishes
+  // the callback and exits without touching the ops again.
+  ~watcher();
   watcher(const watcher &) = delete;
   watcher &operator=(const watcher &) = delete;
 
   void arm();
 
 private:
-  void run();
+  struct state {
+    ops o;
+    std::function<void()> callback;
+    std::mutex mu;
+    std::condition_variable cv;
+    bool armed = true;
+    bool stop = false;
+  };
+  static void run(const std::shared_ptr<state> &st);
 
-  ops ops_;
-  std::function<void()> callback_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool armed_ = true;
-  bool stop_ = false;
+  std::shared_ptr<state> st_;
   std::thread thread_;
 };
 
@@ -65,19 +71,25 @@ private:
 class notifier {
 public:
   notifier() = default;
-  ~notifier() { watch_.reset(); }  // stop the watcher before the fd it signals
+  ~notifier() { watch_.reset(); }  // stop the watcher before the fd it signals (members
+                                   // are destroyed after this body)
   notifier(const notifier &) = delete;
   notifier &operator=(const notifier &) = delete;
 
-  // Replaces the callback (an empty fn stops notifications).
+  // Replaces the callback (an empty fn stops notifications). When set()
+  // returns, the old callback is not running and will not run again — unless
+  // set() is called from inside it, in which case it finishes first.
   void set(watcher::ops o, std::function<void()> fn);
   void arm();
   // Starts fd-signalling notifications once; returns the fd.
   int fd(watcher::ops o);
 
 private:
+  // Guards the pointers only: a watcher is stopped outside the lock, so a
+  // callback that calls arm() cannot deadlock against set().
+  std::mutex mu_;
   std::unique_ptr<event_fd> efd_;
-  std::unique_ptr<watcher> watch_;
+  std::shared_ptr<watcher> watch_;
 };
 
 }  // namespace ipc::detail
