@@ -11,17 +11,20 @@
 //   q.close();
 //
 // RECEIVING never blocks the event loop: see waiting.js. When the notify
-// fires, waiting receive()s are served first (one message each, in order),
-// then async iterators and 'message' listeners, which take batches of up to
+// fires, waiting receive()s and async iterators are served first (one message
+// each, in order), then 'message' listeners, which take batches of up to
 // `batchSize` messages under one lock (ipc_mq_receive_many) — at most
 // TURN_BUDGET messages per event-loop turn, then the handle re-arms and yields.
 // A received `data` is a Buffer that shares memory with the other messages of
 // its batch (copy it with Buffer.from() to keep one without the batch).
 //
-// Messages taken in a batch and not yet delivered (a listener threw, removed
-// itself, or the last iterator stopped) stay in this handle's inbox and go to
-// the next receive(), tryReceive(), iterator or listener; close() drops them.
-// Use batchSize: 1 where that matters.
+// EXACTLY ONCE. Messages taken in a batch and not yet delivered (a listener
+// threw, or removed itself) stay in this handle's inbox and go to its next
+// receive(), tryReceive(), iterator or listener. If the handle is closed with
+// messages in its inbox (a listener closed it mid-batch), they are put back
+// into the queue at their priority (behind what was sent meanwhile); only if
+// the queue is full by then are they lost, with a warning. Use batchSize: 1 to
+// never hold more than the message being delivered.
 //
 // SENDING. trySend() never waits. send() first tries at once; if the queue is
 // full it hands a copy to this handle's sender thread, which waits for room
@@ -73,7 +76,7 @@ class MessageQueue extends EventEmitter {
   //   capacity (default 256), maxMessageSize (bytes, default 4096): used if
   //         this call creates the queue; an open reads them from the queue
   //   perm: permission bits if this call creates it (default 0o600)
-  //   batchSize: messages taken per batch for listeners/iterators (default 256)
+  //   batchSize: messages taken per batch for 'message' listeners (default 256)
   //   spinUs: see waiting.js (default 50; 0: the notify thread alone)
   constructor(name, opts) {
     super();
@@ -204,7 +207,7 @@ class MessageQueue extends EventEmitter {
           resolve, reject, timeoutMs, signal, refed: this._refed,
           what: `receive on queue "${this._name}"`,
           onGone: () => this._update(),
-          extra: { batch: false, end: null, owner: null },
+          extra: { end: null, owner: null },
         });
         this._update();
       });
@@ -214,7 +217,8 @@ class MessageQueue extends EventEmitter {
   }
 
   // for await (const { data, priority } of queue) — ends when the queue is
-  // closed or the loop breaks. Takes batches (see batchSize).
+  // closed or the loop breaks. Takes one message per step (nothing is held
+  // back when the loop breaks); 'message' listeners take batches.
   [Symbol.asyncIterator]() {
     return this.messages();
   }
@@ -235,7 +239,7 @@ class MessageQueue extends EventEmitter {
         if (signal !== null && signal.aborted) return Promise.reject(W.abortReason(signal));
         try {
           if (mq._receivers.length === 0) {
-            const m = mq._takeBatched();
+            const m = mq._takeOne();
             if (m !== null) return Promise.resolve({ value: m, done: false });
           }
         } catch (e) {
@@ -246,7 +250,7 @@ class MessageQueue extends EventEmitter {
             resolve: (m) => resolve({ value: m, done: false }), reject, timeoutMs: -1, signal, refed: mq._refed,
             what: `iterate queue "${mq._name}"`,
             onGone: () => mq._update(),
-            extra: { batch: true, end: () => resolve({ value: undefined, done: true }), owner: it },
+            extra: { end: () => resolve({ value: undefined, done: true }), owner: it },
           });
           mq._update();
         });
@@ -284,7 +288,7 @@ class MessageQueue extends EventEmitter {
   }
 
   // Idempotent. Pending receive()s reject with IPC_ECLOSED, iterators end,
-  // messages in the inbox are dropped; a pending send() resolves if its message
+  // messages in the inbox go back into the queue; a pending send() resolves if its message
   // was queued before the close and rejects with IPC_ECLOSED if it was not.
   // Emits 'close'. Never removes the queue.
   close() {
@@ -297,8 +301,7 @@ class MessageQueue extends EventEmitter {
       clearImmediate(this._immediate);
       this._immediate = null;
     }
-    this._inbox = [];
-    this._inHead = 0;
+    this._putBack(h);
     h.close();  // stops the notify thread, interrupts and joins the sender thread
     const closed = () => IpcError.from('IPC_ECLOSED', `MessageQueue "${this._name}" closed while waiting`);
     for (const w of this._receivers.splice(0)) {
@@ -316,6 +319,25 @@ class MessageQueue extends EventEmitter {
   }
 
   // ---- internals ----
+
+  // Puts the inbox's messages back into the queue (closing with some left).
+  _putBack(h) {
+    const rest = this._inbox.slice(this._inHead);
+    this._inbox = [];
+    this._inHead = 0;
+    let lost = 0;
+    for (const m of rest) {
+      try {
+        if (!h.trySend(m.data, m.priority)) lost++;
+      } catch {
+        lost++;
+      }
+    }
+    if (lost > 0) {
+      process.emitWarning(`MessageQueue "${this._name}" closed with ${lost} received but undelivered ` +
+        'message(s) that did not fit back into the queue', { code: 'LIBIPC_MQ_DROPPED' });
+    }
+  }
 
   _inboxShift() {
     if (this._inHead === this._inbox.length) return null;
@@ -377,7 +399,7 @@ class MessageQueue extends EventEmitter {
         const w = this._receivers[0];
         let m;
         try {
-          m = w.batch ? this._takeBatched() : this._takeOne();
+          m = this._takeOne();
         } catch (e) {
           this._fail(e);
           return;

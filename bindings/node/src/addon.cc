@@ -645,9 +645,13 @@ class Waitable {
     napi_create_int32(env, data == kSendsDone ? 1 : 0, &kind);
     napi_value undefined;
     napi_get_undefined(env, &undefined);
-    // An exception thrown by the callback (a 'message' listener) stays
-    // pending; Node reports it as uncaught, as for any event listener.
-    napi_call_function(env, undefined, cb, 1, &kind, nullptr);
+    // An exception thrown by the callback (a 'message' listener) is uncaught,
+    // as from any event listener. Left pending, Node would only print a
+    // DEP0168 warning for it (Node-API < experimental): raise it ourselves.
+    if (napi_call_function(env, undefined, cb, 1, &kind, nullptr) == napi_pending_exception) {
+      napi_value error;
+      if (napi_get_and_clear_last_exception(env, &error) == napi_ok) napi_fatal_exception(env, error);
+    }
   }
 
   static void Finalize(napi_env, void *data, void *) {

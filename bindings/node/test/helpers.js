@@ -11,7 +11,7 @@ const path = require('node:path');
 const readline = require('node:readline');
 const v8 = require('node:v8');
 const vm = require('node:vm');
-const { SharedMemory } = require('libipc');
+const { SharedMemory, Semaphore, MessageQueue } = require('libipc');
 
 const CHILD = path.join(__dirname, 'fixtures', 'child.js');
 const C_HELPER = process.env.LIBIPC_TEST_C_HELPER;
@@ -20,10 +20,17 @@ const SHM_CHILD = process.env.LIBIPC_TEST_SHM_CHILD;
 let counter = 0;
 const created = [];  // [kind, name] of everything this file may have created
 
+// kind: a segment kind ('posix', 'file', 'sysv'), 'sem' or 'mq'.
+function removeAny(kind, name) {
+  if (kind === 'sem') Semaphore.remove(name);
+  else if (kind === 'mq') MessageQueue.remove(name);
+  else SharedMemory.remove(name, kind);
+}
+
 function track(kind, name) {
   created.push([kind, name]);
   try {
-    SharedMemory.remove(name, kind);  // a leftover of an earlier crashed run
+    removeAny(kind, name);  // a leftover of an earlier crashed run
   } catch (e) {
     if (e.code !== 'IPC_ENOENT') throw e;
   }
@@ -33,6 +40,15 @@ function track(kind, name) {
 // A POSIX name unique to this process: ipcnode_<pid>_<n>.
 function uniqueName(tag = 't') {
   return track('posix', `ipcnode_${tag}_${process.pid}_${counter++}`);
+}
+
+// A semaphore / queue name unique to this process.
+function uniqueSem(tag = 's') {
+  return track('sem', `ipcnode_${tag}_${process.pid}_${counter++}`);
+}
+
+function uniqueMq(tag = 'q') {
+  return track('mq', `ipcnode_${tag}_${process.pid}_${counter++}`);
 }
 
 // A file path in the temp directory.
@@ -48,7 +64,7 @@ function uniqueKey() {
 function cleanup() {
   for (const [kind, name] of created.splice(0)) {
     try {
-      SharedMemory.remove(name, kind);
+      removeAny(kind, name);
     } catch (e) {
       if (e.code !== 'IPC_ENOENT') process.stderr.write(`cleanup ${kind} ${name}: ${e.message}\n`);
     }
@@ -152,6 +168,6 @@ function pattern(i) {
 }
 
 module.exports = {
-  uniqueName, uniqueFile, uniqueKey, track, assertIpcError, start, run, nodeChild, runNodeChild,
+  uniqueName, uniqueSem, uniqueMq, uniqueFile, uniqueKey, track, assertIpcError, start, run, nodeChild, runNodeChild,
   collectUntil, isMapped, pattern, C_HELPER, SHM_CHILD, gc,
 };
