@@ -1,5 +1,6 @@
 // Type declarations for the `libipc` npm package (Node binding of libipc).
 /// <reference types="node" />
+import { EventEmitter } from 'node:events';
 
 /** Segment kinds: POSIX shm_open, a mapped file, System V shmget, anonymous. */
 export type ShmKind = 'posix' | 'file' | 'sysv' | 'anon';
@@ -132,6 +133,155 @@ export class ShmStream {
   readAs(type: 'float32'): Float32Array;
   readAs(type: 'float64'): Float64Array;
   readAs(type: 'bytes'): Buffer;
+}
+
+/** Options of a wait: a timeout and/or an AbortSignal. */
+export interface WaitOptions {
+  /**
+   * Absent, -1 or Infinity: wait forever. 0: try once (rejects IPC_EAGAIN).
+   * n > 0: reject with IpcError IPC_ETIMEDOUT after n ms.
+   */
+  timeoutMs?: number;
+  /** Rejects the wait with the signal's reason when aborted. */
+  signal?: AbortSignal;
+}
+
+export interface SemaphoreOptions {
+  /** Default 'open', or 'openOrCreate' when `initial` is given. */
+  mode?: OpenMode;
+  /** The count if this call creates the semaphore (default 0). */
+  initial?: number;
+  /** Permission bits if this call creates it (default 0o600). */
+  perm?: number;
+  /**
+   * After arming, how long (µs) a native helper thread looks for a unit
+   * itself before the C ABI's notify thread takes over (default 50; 0: the
+   * notify alone). Never spent on the event loop.
+   */
+  spinUs?: number;
+}
+
+/**
+ * A named counting semaphore shared with every process and language
+ * (ipc_sem_*). Waits never block the event loop.
+ */
+export class Semaphore {
+  constructor(name: string, options?: SemaphoreOptions);
+  static create(name: string, initial?: number, options?: Omit<SemaphoreOptions, 'mode' | 'initial'>): Semaphore;
+  static open(name: string, options?: Omit<SemaphoreOptions, 'mode' | 'initial'>): Semaphore;
+  static openOrCreate(name: string, initial?: number, options?: Omit<SemaphoreOptions, 'mode' | 'initial'>): Semaphore;
+  /** Removes the named semaphore (closing never does); IPC_ENOENT if none. */
+  static remove(name: string): void;
+  static exists(name: string): boolean;
+
+  readonly name: string;
+  readonly closed: boolean;
+  /** The current count (a snapshot). */
+  readonly value: number;
+  /** Adds n (default 1), waking waiters in any process. */
+  post(n?: number): void;
+  /** Takes a unit if there is one: true; false otherwise. Never waits. */
+  tryWait(): boolean;
+  /**
+   * Resolves true once a unit is taken; rejects IPC_ETIMEDOUT after
+   * timeoutMs, IPC_EAGAIN for timeoutMs 0, IPC_ECLOSED if closed meanwhile,
+   * the signal's reason if aborted.
+   */
+  wait(options?: WaitOptions): Promise<true>;
+  /** Pending waits keep the process alive unless unref() was called. */
+  ref(): this;
+  unref(): this;
+  /** Idempotent; rejects pending waits with IPC_ECLOSED; never removes. */
+  close(): void;
+  [Symbol.dispose](): void;
+}
+
+/** A received message. `data` may share memory with its batch's other messages. */
+export interface Message {
+  data: Buffer;
+  /** 0..31; higher is delivered first. */
+  priority: number;
+}
+
+export interface MessageQueueOptions {
+  /** Default 'open', or 'openOrCreate' when capacity or maxMessageSize is given. */
+  mode?: OpenMode;
+  /** Messages the queue holds, if this call creates it (default 256). */
+  capacity?: number;
+  /** Largest message in bytes, if this call creates it (default 4096). */
+  maxMessageSize?: number;
+  /** Permission bits if this call creates it (default 0o600). */
+  perm?: number;
+  /** Messages 'message' listeners take per batch (default 256). */
+  batchSize?: number;
+  /** As SemaphoreOptions.spinUs (default 50). */
+  spinUs?: number;
+}
+
+export interface SendOptions {
+  /** 0..31 (default 0). */
+  priority?: number;
+  /** As WaitOptions.timeoutMs, for room in a full queue. */
+  timeoutMs?: number;
+}
+
+export type Payload = string | ArrayBufferView | ArrayBuffer;
+
+export interface MessageQueueEvents {
+  message: [message: Message];
+  close: [];
+  error: [error: IpcError];
+}
+
+/**
+ * A named bounded message queue shared with every process and language
+ * (ipc_mq_*). Nothing blocks the event loop: receive() and waits are driven by
+ * the C ABI's notify, send() on a full queue waits on a helper thread.
+ * Emits 'message' (while listened to, in batches), 'close', 'error'.
+ */
+export class MessageQueue extends EventEmitter<MessageQueueEvents> implements AsyncIterable<Message> {
+  constructor(name: string, options?: MessageQueueOptions);
+  static create(name: string, options?: Omit<MessageQueueOptions, 'mode'>): MessageQueue;
+  static open(name: string, options?: Omit<MessageQueueOptions, 'mode' | 'capacity' | 'maxMessageSize'>): MessageQueue;
+  static openOrCreate(name: string, options?: Omit<MessageQueueOptions, 'mode'>): MessageQueue;
+  /** Removes the named queue (closing never does); IPC_ENOENT if none. */
+  static remove(name: string): void;
+  static exists(name: string): boolean;
+
+  readonly name: string;
+  readonly closed: boolean;
+  readonly capacity: number;
+  readonly maxMessageSize: number;
+  /** Messages in the queue now (a snapshot). */
+  readonly count: number;
+  /** Recoveries from processes that died holding the queue's lock. */
+  readonly recoveries: number;
+
+  /** Queues data if there is room: true; false if full. Never waits. */
+  trySend(data: Payload, options?: { priority?: number } | number): boolean;
+  /**
+   * Resolves once queued (in call order per handle). Rejects IPC_EAGAIN
+   * (timeoutMs 0, full), IPC_ETIMEDOUT, IPC_EMSGSIZE, IPC_ECLOSED (closed
+   * before it could be queued).
+   */
+  send(data: Payload, options?: SendOptions | number): Promise<void>;
+  /** The next message, or null if there is none. Never waits. */
+  tryReceive(): Message | null;
+  /** Resolves with the next message; options as Semaphore#wait. */
+  receive(options?: WaitOptions): Promise<Message>;
+  /** One message per step; ends when the queue is closed or the loop breaks. */
+  [Symbol.asyncIterator](): AsyncIterableIterator<Message>;
+  messages(options?: { signal?: AbortSignal }): AsyncIterableIterator<Message>;
+  /** Pending receives, sends and 'message' listeners keep the process alive unless unref(). */
+  ref(): this;
+  unref(): this;
+  /**
+   * Idempotent. Pending receives reject IPC_ECLOSED, iterators end, pending
+   * sends settle as they went, undelivered batch messages go back into the
+   * queue; emits 'close'. Never removes the queue.
+   */
+  close(): void;
+  [Symbol.dispose](): void;
 }
 
 /** { IPC_OK: 0, IPC_EINVAL: 1, ... } */
