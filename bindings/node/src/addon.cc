@@ -590,6 +590,10 @@ class Waitable {
       if (spin_ns_ == 0) return IPC_OK;
     }
     if (spin_ns_ == 0) return ArmNotify();
+    // Learned that what we wait for comes only when we give our core away
+    // (the peer runs on it): spinning only delays it. Re-probe now and then.
+    if (shared_core_.load(std::memory_order_relaxed) >= kSharedCore && (++probe_ & 31) != 0)
+      return ArmNotify();
     std::lock_guard<std::mutex> lock(spin_mu_);
     if (!spinner_.joinable()) {
       try {
@@ -679,6 +683,7 @@ class Waitable {
       lock.unlock();
       const auto deadline = std::chrono::steady_clock::now() + std::chrono::nanoseconds(spin_ns_);
       bool ready = false;
+      bool gave_core = false;  // a yield let another thread run for a while
       for (unsigned i = 0;; ++i) {
         if (Ready()) {
           ready = true;
@@ -691,17 +696,30 @@ class Waitable {
           __builtin_ia32_pause();
 #endif
         } else {
+          const auto before = std::chrono::steady_clock::now();
           std::this_thread::yield();
+          if (std::chrono::steady_clock::now() - before > kLongYield) gave_core = true;
         }
       }
-      if (ready) napi_call_threadsafe_function(post_, nullptr, napi_tsfn_nonblocking);
+      if (ready) {
+        // Ready only after giving the core away: the peer shares our core.
+        const int score = shared_core_.load(std::memory_order_relaxed);
+        shared_core_.store(gave_core ? std::min(score + 1, 2 * kSharedCore) : std::max(score - 1, 0),
+                           std::memory_order_relaxed);
+        napi_call_threadsafe_function(post_, nullptr, napi_tsfn_nonblocking);
+      }
       else ArmNotify();
       lock.lock();
     }
   }
 
+  static constexpr std::chrono::microseconds kLongYield{5};
+  static constexpr int kSharedCore = 4;
+
   napi_threadsafe_function tsfn_ = nullptr;
   uint32_t spin_ns_ = 0;
+  std::atomic<int> shared_core_{0};  // > kSharedCore: stop spinning (see Arm)
+  unsigned probe_ = 0;               // JS thread
   std::thread spinner_;
   std::mutex spin_mu_;
   std::condition_variable spin_cv_;
