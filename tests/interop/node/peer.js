@@ -5,7 +5,7 @@
 // Semaphore (tryWait, and wait({ timeoutMs: 0 }) for the IPC_EAGAIN code); for
 // mq MessageQueue (trySend, tryReceive, receive({ timeoutMs: 0 })).
 // The package is found through NODE_PATH (<build>/lib/nodejs), as CMake registers it.
-const { SharedMemory, Semaphore, MessageQueue } = require('libipc');
+const { SharedMemory, ShmStream, Semaphore, MessageQueue } = require('libipc');
 
 const SIZE = 4096;
 const TEXT = 'libipc interop ✓ héllo wörld 😀';
@@ -129,8 +129,41 @@ async function mqOpen(name) {
   process.stdout.write('ok: sent 5 messages\n');
 }
 
+// Area stream: the shm stream layout (the one behind compat/libsharedmemory).
+const STREAM_FLOATS = [0.5, -1.25, 1e300];
+
+async function streamCreate(name, other) {
+  const shm = SharedMemory.create(name, SIZE);
+  const stream = new ShmStream(shm);
+  stream.writeString('first');
+  stream.writeFloat64(STREAM_FLOATS);
+  process.stdout.write('ready\n');
+  await stdinClosed();
+  const got = stream.read();
+  const want = `reply ✓ from ${other}`;
+  if (got.type !== 'string' || got.value !== want || got.version !== 3) {
+    fail(`reply: ${JSON.stringify(got)}, expected ${JSON.stringify(want)} at version 3`);
+  }
+  shm.close();
+  process.stdout.write('ok: read the reply\n');
+}
+
+function streamOpen(name) {
+  const shm = SharedMemory.open(name);
+  const stream = new ShmStream(shm);
+  const got = stream.read();
+  if (got.type !== 'float64' || got.version !== 2 || got.value.length !== 3 ||
+      !STREAM_FLOATS.every((v, i) => Object.is(v, got.value[i]))) {
+    fail(`floats: ${got.type} ${Array.from(got.value || [])} version ${got.version}`);
+  }
+  stream.writeString('reply ✓ from node');
+  shm.close();
+  process.stdout.write('ok: read the floats, wrote the reply\n');
+}
+
 const AREAS = {
   shm: [shmCreate, shmOpen],
+  stream: [streamCreate, streamOpen],
   sem: [semCreate, semOpen],
   mq: [mqCreate, mqOpen],
 };
@@ -147,7 +180,7 @@ async function main() {
     process.exit(2);
   }
   try {
-    await (role === 'create' ? fns[0](name) : fns[1](name, other));
+    await (role === 'create' ? fns[0](name, other) : fns[1](name, other));
   } catch (e) {
     fail(`${e.code || e.name}: ${e.message}`);
   }
