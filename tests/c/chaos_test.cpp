@@ -16,7 +16,8 @@
 // received exactly once in (counted logs + tentatives not received elsewhere),
 // no id is received twice, every message is intact, and nothing unknown appears.
 //
-// Duration: IPC_CHAOS_SECONDS (default 30); the test requires >= 300 kills.
+// Duration: IPC_CHAOS_SECONDS (default 50: about a minute with the semaphore
+// part); the test requires >= 300 kills.
 // The parent's polling naps 50 µs between looks: those naps only pace the
 // chaos (when to kill); nothing is synchronised on them.
 #include <ipc/ipc.h>
@@ -161,7 +162,7 @@ struct ChildGuard {
 
 int chaos_seconds() {
   const char *s = std::getenv("IPC_CHAOS_SECONDS");
-  return s ? std::atoi(s) : 30;
+  return s ? std::atoi(s) : 50;
 }
 
 }  // namespace
