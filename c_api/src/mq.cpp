@@ -5,6 +5,7 @@
 
 #include "guard.hpp"
 #include "handles.hpp"
+#include "waitable.hpp"
 
 using namespace ipc;
 using namespace ipc::capi;
@@ -47,14 +48,7 @@ IPC_API int ipc_mq_open(const char *name, ipc_open_mode_t mode, size_t capacity,
   });
 }
 
-IPC_API int ipc_mq_close(ipc_mq_t *h) {
-  if (!h) return IPC_OK;
-  return guard([&] {
-    auto q = mq_handles::take(h);
-    q->interrupt();       // waits on this handle in other threads: IPC_ECLOSED
-    q->notify(nullptr);   // no callback after close returns (see types.h)
-  });
-}
+IPC_API int ipc_mq_close(ipc_mq_t *h) { return close_waitable<mq_handles>(h); }
 
 IPC_API int ipc_mq_remove(const char *name) {
   return guard([&] {
@@ -154,23 +148,13 @@ IPC_API int ipc_mq_set_spin(ipc_mq_t *h, uint32_t spin_ns) {
 }
 
 IPC_API int ipc_mq_notify(ipc_mq_t *h, ipc_notify_fn fn, void *user_data) {
-  return guard([&] {
-    auto q = mq_handles::get(h);
-    if (fn) q->notify([fn, user_data] { fn(user_data); });
-    else q->notify(nullptr);
-  });
+  return notify_waitable<mq_handles>(h, fn, user_data);
 }
 
-IPC_API int ipc_mq_notify_arm(ipc_mq_t *h) {
-  return guard([&] { mq_handles::get(h)->notify_arm(); });
-}
+IPC_API int ipc_mq_notify_arm(ipc_mq_t *h) { return notify_arm_waitable<mq_handles>(h); }
 
 IPC_API int ipc_mq_notify_fd(ipc_mq_t *h, int *out_fd) {
-  return guard([&] {
-    auto q = mq_handles::get(h);
-    require(out_fd, "out_fd");
-    *out_fd = q->notify_fd();
-  });
+  return notify_fd_waitable<mq_handles>(h, out_fd);
 }
 
 }  // extern "C"

@@ -5,6 +5,7 @@
 
 #include "guard.hpp"
 #include "handles.hpp"
+#include "waitable.hpp"
 
 using namespace ipc;
 using namespace ipc::capi;
@@ -40,14 +41,7 @@ IPC_API int ipc_sem_open(const char *name, ipc_open_mode_t mode, unsigned initia
   });
 }
 
-IPC_API int ipc_sem_close(ipc_sem_t *h) {
-  if (!h) return IPC_OK;
-  return guard([&] {
-    auto s = sem_handles::take(h);
-    s->interrupt();       // waits on this handle in other threads: IPC_ECLOSED
-    s->notify(nullptr);   // no callback after close returns (see types.h)
-  });
-}
+IPC_API int ipc_sem_close(ipc_sem_t *h) { return close_waitable<sem_handles>(h); }
 
 IPC_API int ipc_sem_remove(const char *name) {
   return guard([&] {
@@ -90,23 +84,13 @@ IPC_API int ipc_sem_set_spin(ipc_sem_t *h, uint32_t spin_ns) {
 }
 
 IPC_API int ipc_sem_notify(ipc_sem_t *h, ipc_notify_fn fn, void *user_data) {
-  return guard([&] {
-    auto s = sem_handles::get(h);
-    if (fn) s->notify([fn, user_data] { fn(user_data); });
-    else s->notify(nullptr);
-  });
+  return notify_waitable<sem_handles>(h, fn, user_data);
 }
 
-IPC_API int ipc_sem_notify_arm(ipc_sem_t *h) {
-  return guard([&] { sem_handles::get(h)->notify_arm(); });
-}
+IPC_API int ipc_sem_notify_arm(ipc_sem_t *h) { return notify_arm_waitable<sem_handles>(h); }
 
 IPC_API int ipc_sem_notify_fd(ipc_sem_t *h, int *out_fd) {
-  return guard([&] {
-    auto s = sem_handles::get(h);
-    require(out_fd, "out_fd");
-    *out_fd = s->notify_fd();
-  });
+  return notify_fd_waitable<sem_handles>(h, out_fd);
 }
 
 }  // extern "C"
