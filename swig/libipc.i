@@ -41,6 +41,17 @@
 %include "mq.i"
 #endif
 
+/* sock: each language's <lang>/sock.i holds its typemaps for the area and
+ * defines IPC_SWIG_SOCK once they are complete; only then is the area wrapped. */
+#if defined(SWIGPYTHON)
+%include "python/sock.i"
+#elif defined(SWIGCSHARP)
+%include "csharp/sock.i"
+#endif
+#if defined(IPC_SWIG_SOCK)
+%include "sock.i"
+#endif
+
 #if defined(SWIGPYTHON)
 %include "python/extras.i"
 #elif defined(SWIGCSHARP)

@@ -50,6 +50,12 @@ errc errc_from_errno(int e) noexcept {
     case EROFS: return IPC_EREADONLY;
     case ENOTSUP: return IPC_ENOTSUP;
     case EILSEQ: return IPC_EILSEQ;
+    case ECONNREFUSED: return IPC_ECONNREFUSED;
+    case ECONNRESET:
+    case ECONNABORTED:
+    case EPIPE:
+    case ENOTCONN: return IPC_ECONNRESET;
+    case EADDRINUSE: return IPC_EADDRINUSE;
     default: return IPC_EIO;
   }
 }

@@ -34,7 +34,11 @@
   X(ECORRUPT,     17, "shared data structure is corrupt or has a foreign layout") \
   X(ECLOSED,      18, "peer or object was closed")                             \
   X(EIO,          19, "operating system I/O error")                            \
-  X(EINTERNAL,    20, "internal error (a bug in libipc)")
+  X(EINTERNAL,    20, "internal error (a bug in libipc)")                      \
+  X(ECONNREFUSED, 21, "connection refused (nothing is listening there)")       \
+  X(ECONNRESET,   22, "connection reset or lost")                              \
+  X(EADDRINUSE,   23, "address already in use")                                \
+  X(ETLS,         24, "TLS handshake or certificate verification failed")
 
 typedef enum ipc_error {
 #define IPC_ERROR_ENUM_(name, value, msg) IPC_##name = value,

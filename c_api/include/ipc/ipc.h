@@ -29,5 +29,6 @@
 #include <ipc/shm_stream.h>
 #include <ipc/sem.h>
 #include <ipc/mq.h>
+#include <ipc/sock.h>
 
 #endif /* IPC_IPC_H */

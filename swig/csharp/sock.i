@@ -1,0 +1,1 @@
+/* C# typemaps for the sock area (owned by the C# binding). */

@@ -1,0 +1,1 @@
+/* Python typemaps for the sock area (owned by the Python binding). */
