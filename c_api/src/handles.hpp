@@ -19,7 +19,7 @@
 
 namespace ipc::capi {
 
-enum class handle_type : std::uintptr_t { shm = 1, sem = 2, mq = 3, sock_server = 4, sock_client = 5 };
+enum class handle_type : std::uintptr_t { shm = 1, sem = 2, mq = 3, sock = 4 };
 
 class handle_table {
 public:

@@ -1,0 +1,160 @@
+// libipc core — the sock event queue (see event_queue.hpp).
+#include "event_queue.hpp"
+
+#include <chrono>
+#include <cstring>
+
+namespace ipc::sock_detail {
+
+bool event_queue::push(sock_event ev) {
+  bool over;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closed_) return false;
+    bytes_.fetch_add(cost(ev), std::memory_order_relaxed);
+    q_.push_back(std::move(ev));
+    count_.fetch_add(1, std::memory_order_release);
+    over = bytes_.load(std::memory_order_relaxed) > max_bytes_;
+    if (over) paused_ = true;
+  }
+  cv_.notify_all();
+  return over;
+}
+
+int event_queue::wait(std::unique_lock<std::mutex> &lock, std::int64_t timeout_ms) {
+  auto ready = [&] { return closed_ || !q_.empty() || finished_; };
+  if (!ready()) {
+    if (timeout_ms == 0) return IPC_EAGAIN;
+    if (timeout_ms < 0) {
+      cv_.wait(lock, ready);
+    } else if (!cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms), ready)) {
+      return IPC_ETIMEDOUT;
+    }
+  }
+  if (closed_) return IPC_ECLOSED;
+  if (q_.empty()) return IPC_ECLOSED;  // finished
+  return IPC_OK;
+}
+
+void event_queue::took(std::size_t cost_taken) {
+  std::size_t left = bytes_.fetch_sub(cost_taken, std::memory_order_relaxed) - cost_taken;
+  bool resume = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (paused_ && left <= max_bytes_ / 2) {
+      paused_ = false;
+      resume = true;
+    }
+  }
+  if (resume && on_room_) on_room_();
+}
+
+int event_queue::pop(sock_event &out, std::int64_t timeout_ms) {
+  std::size_t c;
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    int rc = wait(lock, timeout_ms);
+    if (rc != IPC_OK) return rc;
+    out = std::move(q_.front());
+    q_.pop_front();
+    count_.fetch_sub(1, std::memory_order_release);
+    c = cost(out);
+    if (out.kind == IPC_SOCK_DESTROY) finished_ = true;
+  }
+  took(c);
+  return IPC_OK;
+}
+
+std::size_t event_queue::packed_size(const sock_event &e) {
+  std::size_t n = IPC_SOCK_PACKED_HEADER + e.type.size() + e.data.size() + e.address.size();
+  return (n + 7) & ~std::size_t(7);
+}
+
+int event_queue::pop_many(void *buf, std::size_t cap, std::size_t max_count, std::size_t *out_count,
+                          std::size_t *out_bytes, std::int64_t timeout_ms) {
+  *out_count = 0;
+  *out_bytes = 0;
+  if (max_count == 0) return IPC_OK;
+  std::size_t taken_cost = 0;
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    int rc = wait(lock, timeout_ms);
+    if (rc != IPC_OK) return rc;
+    auto *p = static_cast<unsigned char *>(buf);
+    std::size_t used = 0, n = 0;
+    while (n < max_count && !q_.empty()) {
+      const sock_event &e = q_.front();
+      std::size_t need = packed_size(e);
+      if (used + need > cap || e.type.size() > UINT32_MAX || e.data.size() > UINT32_MAX) {
+        if (n == 0) {
+          *out_bytes = need;
+          return IPC_EMSGSIZE;
+        }
+        break;
+      }
+      unsigned char *h = p + used;
+      std::uint32_t kind = static_cast<std::uint32_t>(e.kind);
+      std::int32_t code = e.code;
+      std::uint32_t tl = static_cast<std::uint32_t>(e.type.size());
+      std::uint32_t dl = static_cast<std::uint32_t>(e.data.size());
+      std::uint32_t al = static_cast<std::uint32_t>(e.address.size());
+      std::uint32_t zero = 0;
+      std::memcpy(h, &kind, 4);
+      std::memcpy(h + 4, &code, 4);
+      std::memcpy(h + 8, &e.conn, 8);
+      std::memcpy(h + 16, &tl, 4);
+      std::memcpy(h + 20, &dl, 4);
+      std::memcpy(h + 24, &al, 4);
+      std::memcpy(h + 28, &zero, 4);
+      unsigned char *b = h + IPC_SOCK_PACKED_HEADER;
+      if (tl) std::memcpy(b, e.type.data(), tl);
+      if (dl) std::memcpy(b + tl, e.data.data(), dl);
+      if (al) std::memcpy(b + tl + dl, e.address.data(), al);
+      std::size_t raw = IPC_SOCK_PACKED_HEADER + tl + dl + al;
+      if (need > raw) std::memset(h + raw, 0, need - raw);
+      used += need;
+      ++n;
+      taken_cost += cost(e);
+      if (e.kind == IPC_SOCK_DESTROY) finished_ = true;
+      q_.pop_front();
+      count_.fetch_sub(1, std::memory_order_release);
+      if (finished_) break;
+    }
+    *out_count = n;
+    *out_bytes = used;
+  }
+  took(taken_cost);
+  return IPC_OK;
+}
+
+void event_queue::close() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    closed_ = true;
+    q_.clear();
+    count_.store(0, std::memory_order_release);
+  }
+  cv_.notify_all();
+}
+
+detail::watcher::ops event_queue::watch_ops() {
+  detail::watcher::ops o;
+  o.ready = [this] { return count_.load(std::memory_order_acquire) > 0; };
+  // Not woken by closed_: a closed queue stays empty, and the watcher must
+  // sleep until it is stopped (wake) rather than spin.
+  o.wait = [this](detail::clock::time_point until) {
+    std::unique_lock<std::mutex> lock(mu_);
+    std::uint64_t gen = wake_gen_;
+    cv_.wait_until(lock, until, [&] { return !q_.empty() || wake_gen_ != gen; });
+  };
+  o.wake = [this] {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++wake_gen_;
+    }
+    cv_.notify_all();
+  };
+  return o;
+}
+
+}  // namespace ipc::sock_detail

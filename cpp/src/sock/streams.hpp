@@ -1,0 +1,69 @@
+// libipc core — one interface over the byte streams a sock connection can run
+// on (a Unix stream socket, a TCP socket, TLS over TCP), so the framing,
+// queueing and reconnect logic in sock.cpp is written once.
+#pragma once
+
+#include <asio/ip/tcp.hpp>
+#include <asio/local/stream_protocol.hpp>
+#include <asio/ssl/stream.hpp>
+#include <asio/write.hpp>
+
+#include <functional>
+#include <system_error>
+
+namespace ipc::sock_detail {
+
+using io_handler = std::function<void(const std::error_code &, std::size_t)>;
+
+class stream_base {
+public:
+  virtual ~stream_base() = default;
+  virtual void read_some(char *p, std::size_t n, io_handler h) = 0;
+  virtual void write(const char *p, std::size_t n, io_handler h) = 0;  // all n bytes
+  virtual void close() noexcept = 0;
+};
+
+// A plain socket: asio::ip::tcp::socket or asio::local::stream_protocol::socket.
+template <class Socket> class plain_stream final : public stream_base {
+public:
+  explicit plain_stream(Socket s) : s_(std::move(s)) {}
+  void read_some(char *p, std::size_t n, io_handler h) override {
+    s_.async_read_some(asio::buffer(p, n), std::move(h));
+  }
+  void write(const char *p, std::size_t n, io_handler h) override {
+    asio::async_write(s_, asio::buffer(p, n), std::move(h));
+  }
+  void close() noexcept override {
+    std::error_code ec;
+    s_.shutdown(Socket::shutdown_both, ec);
+    s_.close(ec);
+  }
+  Socket &socket() { return s_; }
+
+private:
+  Socket s_;
+};
+
+// TLS over TCP. Closing does not wait for a close_notify exchange: a peer
+// gone bad must not hold the I/O thread, and node-ipc's peers do not need it.
+class tls_stream final : public stream_base {
+public:
+  tls_stream(asio::ip::tcp::socket s, asio::ssl::context &ctx) : s_(std::move(s), ctx) {}
+  void read_some(char *p, std::size_t n, io_handler h) override {
+    s_.async_read_some(asio::buffer(p, n), std::move(h));
+  }
+  void write(const char *p, std::size_t n, io_handler h) override {
+    asio::async_write(s_, asio::buffer(p, n), std::move(h));
+  }
+  void close() noexcept override {
+    std::error_code ec;
+    s_.lowest_layer().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+    s_.lowest_layer().close(ec);
+  }
+  asio::ssl::stream<asio::ip::tcp::socket> &stream() { return s_; }
+
+private:
+  asio::ssl::stream<asio::ip::tcp::socket> s_;
+};
+
+}  // namespace ipc::sock_detail
