@@ -976,6 +976,7 @@ std::shared_ptr<sock> sock::connect(std::string_view options_json) {
                                 ":" + std::to_string(p->opt.port);
     asio::post(p->io, [p] { p->client_attempt(); });
   }
+  p->client->address = p->address_text;
   return std::shared_ptr<sock>(new sock(p));
 }
 
