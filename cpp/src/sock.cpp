@@ -109,8 +109,10 @@ struct conn_state {
 
   // I/O thread only.
   std::shared_ptr<stream_base> stream;
-  std::vector<char> rbuf;
+  std::unique_ptr<char[]> rbuf;  // not a vector: growing it must not zero-fill
+  std::size_t rcap = 0;
   std::size_t rlen = 0;   // bytes held in rbuf
+  std::size_t last_frame = 0;  // length of the largest frame of the last read
   std::size_t scan = 0;   // rbuf[..scan) holds no '\f' past the last frame start
   bool paused = false;    // stopped reading: the event queue is full
 
@@ -436,9 +438,15 @@ void sock::impl::accepted(std::shared_ptr<stream_base> s, std::string address) {
 
 void sock::impl::start_read(const std::shared_ptr<conn_state> &c) {
   if (c->paused || !c->stream || closed) return;
-  if (c->rbuf.size() - c->rlen < kReadChunk) c->rbuf.resize(std::max(c->rbuf.size() * 2, c->rlen + kReadChunk));
+  if (c->rcap - c->rlen < kReadChunk) {
+    std::size_t cap = std::max(c->rcap * 2, c->rlen + kReadChunk);
+    std::unique_ptr<char[]> bigger(new char[cap]);
+    if (c->rlen) std::memcpy(bigger.get(), c->rbuf.get(), c->rlen);
+    c->rbuf = std::move(bigger);
+    c->rcap = cap;
+  }
   auto s = c->stream;
-  s->read_some(c->rbuf.data() + c->rlen, c->rbuf.size() - c->rlen,
+  s->read_some(c->rbuf.get() + c->rlen, c->rcap - c->rlen,
                [self = shared_from_this(), c, s](const std::error_code &ec, std::size_t n) {
                  self->on_read(c, s, ec, n);
                });
@@ -454,14 +462,18 @@ void sock::impl::on_read(const std::shared_ptr<conn_state> &c, const std::shared
   c->rlen += n;
   if (opt.raw) {
     sock_event e = make_event(IPC_SOCK_DATA, c->id, c->address);
-    e.data.assign(c->rbuf.data(), c->rlen);
+    e.data.assign(c->rbuf.get(), c->rlen);
     c->rlen = 0;
     push(std::move(e));
   } else if (!take_frames(c)) {
     return;  // the connection was closed for an oversized frame
   }
-  // Keep a burst's big buffer from pinning memory once the burst is over.
-  if (c->rlen == 0 && c->rbuf.size() > 4 * kReadChunk) std::vector<char>().swap(c->rbuf);
+  // Keep a burst's big buffer from pinning memory once the burst is over (but
+  // keep it while frames that need it keep coming).
+  if (c->rlen == 0 && c->rcap > 4 * kReadChunk && c->last_frame * 4 < c->rcap) {
+    c->rbuf.reset();
+    c->rcap = 0;
+  }
   if (events.over_limit()) {
     c->paused = true;
     paused.push_back(c);
@@ -474,8 +486,9 @@ void sock::impl::on_read(const std::shared_ptr<conn_state> &c, const std::shared
 // where the last search stopped), so a large frame arriving in many reads costs
 // time linear in its size — node-ipc rescans its whole buffer on every read.
 bool sock::impl::take_frames(const std::shared_ptr<conn_state> &c) {
-  char *b = c->rbuf.data();
+  char *b = c->rbuf.get();
   std::size_t start = 0;
+  c->last_frame = 0;
   for (;;) {
     void *f = std::memchr(b + c->scan, '\f', c->rlen - c->scan);
     if (!f) {
@@ -485,13 +498,13 @@ bool sock::impl::take_frames(const std::shared_ptr<conn_state> &c) {
     std::size_t end = static_cast<std::size_t>(static_cast<char *>(f) - b);
     if (end - start > opt.max_frame) break;  // reported below
     deliver_text(c->id, c->address, std::string_view(b + start, end - start));
+    c->last_frame = std::max(c->last_frame, end - start);
     start = end + 1;
     c->scan = start;
   }
+  // An oversized frame, whole (the loop stopped at it) or still arriving.
   std::size_t partial = c->rlen - start;
-  std::size_t complete_over = 0;
-  if (c->scan < c->rlen && c->scan - start > opt.max_frame) complete_over = c->scan - start;
-  if (partial > opt.max_frame || complete_over) {
+  if (partial > opt.max_frame) {
     push(error_event(IPC_EMSGSIZE, c->id,
                      "sock: frame from " + c->address + " exceeds maxFrame (" + std::to_string(opt.max_frame) +
                          " bytes); connection closed",
