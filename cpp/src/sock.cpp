@@ -51,6 +51,7 @@ namespace {
 constexpr std::size_t kReadChunk = 64 * 1024;
 constexpr std::size_t kMaxDatagram = 65507;  // IPv4 UDP payload limit
 constexpr std::size_t kMaxUdpPeers = 4096;   // remembered sender addresses
+constexpr std::chrono::seconds kHandshakeTimeout{10};
 
 errc errc_from(const std::error_code &ec) {
   if (ec.category() == asio::error::get_ssl_category()) return IPC_ETLS;
@@ -387,8 +388,15 @@ template <class Acceptor> void sock::impl::accept_loop(Acceptor &acc) {
       if (self->ssl) {
         auto ts = std::make_shared<tls_stream>(std::move(s), *self->ssl);
         ++self->handshaking;
+        // A peer that connects and never finishes the handshake must not hold
+        // a connection slot for ever.
+        auto deadline = std::make_shared<asio::steady_timer>(self->io, kHandshakeTimeout);
+        deadline->async_wait([ts](const std::error_code &tec) {
+          if (!tec) ts->close();
+        });
         ts->stream().async_handshake(asio::ssl::stream_base::server,
-                                     [self, ts, address](const std::error_code &hec) {
+                                     [self, ts, address, deadline](const std::error_code &hec) {
+                                       deadline->cancel();
                                        --self->handshaking;
                                        if (self->closed) return;
                                        if (hec) {
