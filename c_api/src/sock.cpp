@@ -66,7 +66,7 @@ int copy_text(const std::string &text, char *buf, size_t cap, size_t *out_len) {
       std::memcpy(buf, text.data(), cap - 1);
       buf[cap - 1] = '\0';
     }
-    return set_last_error(IPC_ERANGE, "buffer of " + std::to_string(cap) + " bytes too small: " +
+    return set_last_error(IPC_EMSGSIZE, "buffer of " + std::to_string(cap) + " bytes too small: " +
                                           std::to_string(text.size() + 1) + " needed");
   }
   std::memcpy(buf, text.c_str(), text.size() + 1);

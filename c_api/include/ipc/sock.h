@@ -203,8 +203,9 @@ IPC_API int ipc_sock_peer(ipc_sock_t *s, const char *host, uint16_t port, uint64
 /* The bound TCP/TLS/UDP port (useful after "port": 0); 0 for Unix sockets. */
 IPC_API int ipc_sock_local_port(ipc_sock_t *s, uint16_t *out_port);
 /* The endpoint as text: the Unix socket path, or "host:port". Copies up to
- * cap-1 bytes and a NUL; *out_len = the full length (IPC_ERANGE if cap is too
- * small). buf may be NULL with cap 0 to ask the length. */
+ * cap-1 bytes and a NUL; *out_len = the full length without the NUL
+ * (IPC_EMSGSIZE if cap is not more than that). buf may be NULL with cap 0 to
+ * ask the length. */
 IPC_API int ipc_sock_address(ipc_sock_t *s, char *buf, size_t cap, size_t *out_len);
 /* Server: live connections; client: 1 if connected, else 0. */
 IPC_API int ipc_sock_connections(ipc_sock_t *s, size_t *out_count);
