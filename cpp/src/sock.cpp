@@ -1005,10 +1005,7 @@ int sock::emit(std::uint64_t conn, std::string_view type, std::string_view data_
   if (impl_->opt.raw) throw_error(IPC_ENOTSUP, "sock: raw mode: use send(), not emit()");
   if (!data_json.empty() && !json_valid(data_json)) throw_error(IPC_EILSEQ, "sock: emit data is not valid JSON");
   std::string f;
-  f.reserve(type.size() + data_json.size() + 24);
-  append_frame(f, type, data_json);
-  if (!json_valid(std::string_view(f).substr(0, f.size() - 1)))
-    throw_error(IPC_EILSEQ, "sock: event type is not valid UTF-8");
+  append_frame(f, json_quote(type), data_json);  // json_quote: IPC_EILSEQ for bad UTF-8
   return impl_->deliver(conn, f, true);
 }
 
@@ -1017,11 +1014,10 @@ int sock::emit_frames(std::uint64_t conn, std::string_view frames) {
   if (frames.empty()) return IPC_OK;
   if (frames.back() != '\f') throw_error(IPC_EILSEQ, "sock: frames must each end with '\\f'");
   std::size_t start = 0;
-  frame f;
   std::string why;
   while (start < frames.size()) {
     std::size_t end = frames.find('\f', start);
-    if (!parse_frame(frames.substr(start, end - start), f, &why)) throw_error(IPC_EILSEQ, "sock: emit_frames: " + why);
+    if (!frame_valid(frames.substr(start, end - start), &why)) throw_error(IPC_EILSEQ, "sock: emit_frames: " + why);
     start = end + 1;
   }
   return impl_->deliver(conn, frames, true);

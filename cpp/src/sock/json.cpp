@@ -77,7 +77,11 @@ std::string json_quote(std::string_view s) {
   return out;
 }
 
-bool parse_frame(std::string_view text, frame &out, std::string *why) {
+bool frame_valid(std::string_view text, std::string *why) { return parse_frame(text, nullptr, why); }
+
+bool parse_frame(std::string_view text, frame &out, std::string *why) { return parse_frame(text, &out, why); }
+
+bool parse_frame(std::string_view text, frame *out, std::string *why) {
   // Fast path: exactly node-ipc's shape. If the data part between `,"data":`
   // and the final `}` is one valid JSON value, the frame is exactly the object
   // {"type":T,"data":V}, so this split is the parse.
@@ -94,8 +98,10 @@ bool parse_frame(std::string_view text, frame &out, std::string *why) {
       std::size_t d = i + 1 + mid.size();
       std::string_view data = text.substr(d, text.size() - 1 - d);
       if (json_valid(data) && json_valid(json::serialize(json::string_view(type.data(), type.size())))) {
-        out.type.assign(type);
-        out.data.assign(trim(data));
+        if (out) {
+          out->type.assign(type);
+          out->data.assign(trim(data));
+        }
         return true;
       }
     }
@@ -113,15 +119,18 @@ bool parse_frame(std::string_view text, frame &out, std::string *why) {
     if (why) *why = "frame is not a {\"type\": string, \"data\": ...} object";
     return false;
   }
-  out.type.assign(t->get_string().data(), t->get_string().size());
-  const json::value *d = o->if_contains("data");
-  out.data = d ? json::serialize(*d) : "null";
+  if (out) {
+    out->type.assign(t->get_string().data(), t->get_string().size());
+    const json::value *d = o->if_contains("data");
+    out->data = d ? json::serialize(*d) : "null";
+  }
   return true;
 }
 
-void append_frame(std::string &out, std::string_view type, std::string_view data) {
+void append_frame(std::string &out, std::string_view quoted_type, std::string_view data) {
+  out.reserve(out.size() + quoted_type.size() + data.size() + 20);
   out += "{\"type\":";
-  out += json::serialize(json::string_view(type.data(), type.size()));
+  out += quoted_type;
   out += ",\"data\":";
   if (data.empty()) out += "{}";
   else out += data;

@@ -32,10 +32,14 @@ struct frame {
 // false (and sets *why) for invalid JSON or a frame that is not an object with
 // a string "type".
 bool parse_frame(std::string_view text, frame &out, std::string *why);
+bool parse_frame(std::string_view text, frame *out, std::string *why);  // out may be NULL
+// parse_frame without keeping the result (checking frames before sending them).
+bool frame_valid(std::string_view text, std::string *why);
 
-// Appends the frame {"type":type,"data":data}\f to out. `data` must already be
-// valid JSON text; empty means {} (node-ipc's rule for no data).
-void append_frame(std::string &out, std::string_view type, std::string_view data);
+// Appends the frame {"type":<quoted_type>,"data":<data>}\f to out: quoted_type
+// from json_quote(), data already valid JSON text; empty means {} (node-ipc's
+// rule for no data).
+void append_frame(std::string &out, std::string_view quoted_type, std::string_view data);
 
 // Options: a flat view of the JSON object given to ipc_sock_listen/connect.
 // Each getter throws IPC_EINVAL naming the key if the type is wrong, and
