@@ -10,5 +10,6 @@
 ShmHandle = _libipc_native.ShmHandle
 SemHandle = _libipc_native.SemHandle
 MqHandle = _libipc_native.MqHandle
+SockHandle = _libipc_native.SockHandle
 Error = _libipc_native.Error
 %}

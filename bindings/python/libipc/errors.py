@@ -23,7 +23,8 @@ __all__ = [
     "PermissionDeniedError", "BadHandleError", "BadNameError", "NameTooLongError",
     "OutOfRangeError", "ReadOnlyError", "OutOfMemoryError", "NoSpaceError", "TimedOutError",
     "TryAgainError", "MessageSizeError", "EncodingError", "NotSupportedError", "CorruptError",
-    "ClosedError", "IpcIOError", "InternalError",
+    "ClosedError", "IpcIOError", "InternalError", "IpcConnectionRefusedError",
+    "IpcConnectionResetError", "AddressInUseError", "TlsError",
 ]
 
 
@@ -50,6 +51,10 @@ class ErrorCode(enum.IntEnum):
     ECLOSED = _n.ECLOSED
     EIO = _n.EIO
     EINTERNAL = _n.EINTERNAL
+    ECONNREFUSED = _n.ECONNREFUSED
+    ECONNRESET = _n.ECONNRESET
+    EADDRINUSE = _n.EADDRINUSE
+    ETLS = _n.ETLS
 
 
 class IpcError(Exception):
@@ -87,6 +92,14 @@ class CorruptError(IpcError): pass                           # noqa: E701
 class ClosedError(IpcError, ConnectionError): pass           # noqa: E701
 class IpcIOError(IpcError, OSError): pass                    # noqa: E701
 class InternalError(IpcError, RuntimeError): pass            # noqa: E701
+# Sockets. "Ipc" prefixes keep the built-in names free (as IpcIOError does).
+class IpcConnectionRefusedError(IpcError, ConnectionRefusedError): pass  # noqa: E701
+class IpcConnectionResetError(IpcError, ConnectionResetError): pass      # noqa: E701
+# socket.bind raises OSError(EADDRINUSE); there is no narrower built-in.
+class AddressInUseError(IpcError, OSError): pass             # noqa: E701
+# The connection could not be made secure (ssl.SSLError is an OSError too,
+# but importing ssl for a base class is not worth it).
+class TlsError(IpcError, ConnectionError): pass              # noqa: E701
 
 _CLASSES: dict[int, type[IpcError]] = {
     ErrorCode.EINVAL: InvalidArgumentError,
@@ -109,6 +122,10 @@ _CLASSES: dict[int, type[IpcError]] = {
     ErrorCode.ECLOSED: ClosedError,
     ErrorCode.EIO: IpcIOError,
     ErrorCode.EINTERNAL: InternalError,
+    ErrorCode.ECONNREFUSED: IpcConnectionRefusedError,
+    ErrorCode.ECONNRESET: IpcConnectionResetError,
+    ErrorCode.EADDRINUSE: AddressInUseError,
+    ErrorCode.ETLS: TlsError,
 }
 for _code, _cls in _CLASSES.items():
     _cls.code = int(_code)

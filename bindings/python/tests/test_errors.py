@@ -39,6 +39,10 @@ EXPECTED = {
     ErrorCode.ECLOSED: (errors.ClosedError, ConnectionError),
     ErrorCode.EIO: (errors.IpcIOError, OSError),
     ErrorCode.EINTERNAL: (errors.InternalError, RuntimeError),
+    ErrorCode.ECONNREFUSED: (errors.IpcConnectionRefusedError, ConnectionRefusedError),
+    ErrorCode.ECONNRESET: (errors.IpcConnectionResetError, ConnectionResetError),
+    ErrorCode.EADDRINUSE: (errors.AddressInUseError, OSError),
+    ErrorCode.ETLS: (errors.TlsError, ConnectionError),
 }
 
 
@@ -53,7 +57,7 @@ def check(excinfo, cls, code, *, detail_has: str = ""):
 
 
 def test_every_code_has_a_class_and_builtin():
-    assert {int(c) for c in ErrorCode if c} == set(range(1, 21))
+    assert {int(c) for c in ErrorCode if c} == set(range(1, 25))
     for code, (cls, builtin) in EXPECTED.items():
         e = errors.make_error(code)
         assert type(e) is cls and isinstance(e, builtin) and isinstance(e, IpcError)
@@ -72,6 +76,7 @@ def test_unknown_code_is_a_plain_ipcerror():
 def test_code_constants_match_the_c_header():
     # errors.h: the values are append-only; bindings may hard-code them.
     assert (native.OK, native.EINVAL, native.ENOENT, native.EREADONLY, native.EINTERNAL) == (0, 1, 2, 9, 20)
+    assert (native.ECONNREFUSED, native.ECONNRESET, native.EADDRINUSE, native.ETLS) == (21, 22, 23, 24)
     assert native.err_name(2) == "IPC_ENOENT" and native.err_name(12345) == "IPC_EUNKNOWN"
 
 
