@@ -50,4 +50,12 @@ public enum IpcErrorCode
     EIO = 19,
     /// <summary>internal error (a bug in libipc)</summary>
     EINTERNAL = 20,
+    /// <summary>connection refused (nothing is listening there)</summary>
+    ECONNREFUSED = 21,
+    /// <summary>connection reset or lost</summary>
+    ECONNRESET = 22,
+    /// <summary>address already in use</summary>
+    EADDRINUSE = 23,
+    /// <summary>TLS handshake or certificate verification failed</summary>
+    ETLS = 24,
 }

@@ -24,6 +24,7 @@ namespace LibIpc;
 /// <item><term><see cref="IpcWouldBlockException"/></term><description>EAGAIN (an <see cref="IpcTimeoutException"/>: a zero timeout ran out)</description></item>
 /// <item><term><see cref="IpcMessageSizeException"/></term><description>EMSGSIZE (an <see cref="IpcArgumentException"/>)</description></item>
 /// <item><term><see cref="IpcClosedException"/></term><description>ECLOSED (like ObjectDisposedException, for a wait the close interrupted)</description></item>
+/// <item><term><see cref="IpcSocketException"/></term><description>ECONNREFUSED, ECONNRESET, EADDRINUSE, ETLS (like SocketException)</description></item>
 /// </list>
 /// Other codes are a plain <see cref="IpcException"/>. Using a disposed object
 /// throws .NET's own <see cref="ObjectDisposedException"/>, and negative sizes,
@@ -72,6 +73,8 @@ public class IpcException : Exception
         IpcErrorCode.EAGAIN => new IpcWouldBlockException(detail),
         IpcErrorCode.EMSGSIZE => new IpcMessageSizeException(detail),
         IpcErrorCode.ECLOSED => new IpcClosedException(detail),
+        IpcErrorCode.ECONNREFUSED or IpcErrorCode.ECONNRESET or IpcErrorCode.EADDRINUSE
+            or IpcErrorCode.ETLS => new IpcSocketException(code, detail),
         _ => new IpcException(code, detail),
     };
 
@@ -207,4 +210,16 @@ public class IpcNotSupportedException : IpcException
 {
     /// <summary>Creates the exception.</summary>
     public IpcNotSupportedException(string? detail = null) : base(IpcErrorCode.ENOTSUP, detail) { }
+}
+
+/// <summary>
+/// ECONNREFUSED, ECONNRESET, EADDRINUSE or ETLS: a socket endpoint could not
+/// bind, connect or keep its connection (see <see cref="SocketServer"/>,
+/// <see cref="SocketClient"/>). Also what <see cref="SocketEvent.Exception"/>
+/// gives for an error event with one of these codes.
+/// </summary>
+public class IpcSocketException : IpcException
+{
+    /// <summary>Creates the exception.</summary>
+    public IpcSocketException(IpcErrorCode code, string? detail = null) : base(code, detail) { }
 }

@@ -76,3 +76,13 @@ internal sealed class MqHandle : IpcObjectHandle
 
     protected override int CloseRaw(IntPtr h) => libipc_nativePINVOKE.mq_close(h);
 }
+
+/// <summary>An <c>ipc_sock_t *</c> (see <see cref="IpcObjectHandle"/>).</summary>
+internal sealed class SockHandle : IpcObjectHandle
+{
+    /// <summary>Used by the P/Invoke marshaller for the out-parameter of
+    /// <c>ipc_sock_listen</c>/<c>ipc_sock_connect</c>.</summary>
+    public SockHandle() { }
+
+    protected override int CloseRaw(IntPtr h) => libipc_nativePINVOKE.sock_close(h);
+}
