@@ -271,7 +271,10 @@ def test_address_in_use_and_not_a_socket(root, ends):
     stale.bind(root + "stale.sock")
     stale.close()
     ends(SocketServer(path=root + "stale.sock"))
-    assert server.connections == 0
+    # The refused second server left the first one working.
+    client = ends(SocketClient(path=root + "a.sock"))
+    client.emit("still", "here")
+    assert take_until(server, lambda e: e.kind == EventKind.MESSAGE).data == "here"
 
 
 def test_unknown_connection(root, ends):

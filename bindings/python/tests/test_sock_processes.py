@@ -173,6 +173,7 @@ def test_killed_server_leaves_a_stale_file_that_is_replaced(root, procs):
         client.wait_connected(WAIT)
         os.kill(kid.proc.pid, signal.SIGKILL)
         take_until(client, lambda e: e.kind == EventKind.DISCONNECT)
+        kid.proc.wait(WAIT)  # reaped: every fd of it is closed, the listener's too
         assert stat.S_ISSOCK(os.stat(path).st_mode)  # SIGKILL: nobody removed it
         with SocketServer(path=path) as server:  # "unlink": nothing answers there
             client.wait_connected(WAIT)
