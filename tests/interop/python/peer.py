@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """The Python interop peer (see tests/interop/README.md), over the libipc
 package only: for shm the byte view (SharedMemory.buf), the string helper and
-the float64 helper; for sem and mq libipc.Semaphore and libipc.MessageQueue.
+the float64 helper; for sem and mq libipc.Semaphore and libipc.MessageQueue;
+for sock libipc.SocketServer and libipc.SocketClient.
 
     peer.py AREA create|open NAME OTHER_LANG
 """
 import struct
 import sys
 
-from libipc import ErrorCode, IpcError, MessageQueue, Semaphore, SharedMemory, ShmStream, StreamType, TryAgainError
+from libipc import (ErrorCode, EventKind, IpcError, MessageQueue, Semaphore, SharedMemory, ShmStream,
+                    SocketClient, SocketServer, StreamType, TryAgainError)
 
 SHM_SIZE = 4096
 TEXT = "libipc interop ✓ héllo wörld 😀"
@@ -158,11 +160,84 @@ def stream_open(name: str) -> int:
     return 0
 
 
+# ---- sock ----
+
+SOCK_WAIT = 60.0  # every wait: a failure, never a hang
+
+
+def sock_hello(lang: str) -> dict:
+    return {"lang": lang, "text": "héllo ✓ 😀", "n": [1, 2.5, -3], "nested": {"ok": True, "none": None}}
+
+
+def next_message(ep, what: str):
+    """The next user event, passing over lifecycle events (a client's
+    CONNECT, a server's START); an ERROR or the end of the stream fails."""
+    for ev in ep.events(SOCK_WAIT):
+        if ev.kind == EventKind.MESSAGE:
+            return ev
+        if ev.kind == EventKind.ERROR:
+            raise AssertionError(f"{what}: error event {ev.error}")
+    raise AssertionError(f"{what}: the stream ended")
+
+
+def sock_create(name: str, other: str) -> int:
+    with SocketServer(id=name) as server:
+        ev = server.next_event(SOCK_WAIT)
+        if ev.kind != EventKind.START:
+            return fail(f"first event {ev}, expected start")
+        print("ready", flush=True)
+        ev = server.next_event(SOCK_WAIT)
+        if ev.kind != EventKind.CONNECT:
+            return fail(f"event {ev}, expected connect")
+        conn = ev.conn
+        ev = next_message(server, "hello")
+        if ev.type != "hello" or ev.conn != conn or ev.data != sock_hello(other):
+            return fail(f"hello: {ev}")
+        server.emit(conn, "welcome", {"lang": LANG, "echo": ev.data})
+        server.broadcast("news", "broadcast ✓")
+        for i in range(100):
+            ev = next_message(server, "seq")
+            if (ev.type, ev.data, ev.conn) != ("seq", i, conn):
+                return fail(f"seq {i}: {ev}")
+        ev = next_message(server, "bye")
+        if (ev.type, ev.data) != ("bye", {}):
+            return fail(f"bye: {ev}")
+        server.emit(conn, "done", 100)
+        ev = server.next_event(SOCK_WAIT)
+        if ev.kind != EventKind.DISCONNECT or ev.conn != conn:
+            return fail(f"event {ev}, expected the disconnect of {conn}")
+        sys.stdin.read()
+    print(f"ok: served {other}'s client")
+    return 0
+
+
+def sock_open(name: str, other: str) -> int:
+    with SocketClient(id=name, stopRetrying=True) as client:
+        client.wait_connected(SOCK_WAIT)
+        hello = sock_hello(LANG)
+        client.emit("hello", hello)
+        ev = next_message(client, "welcome")
+        if ev.type != "welcome" or ev.data != {"lang": other, "echo": hello}:
+            return fail(f"welcome: {ev}")
+        ev = next_message(client, "news")
+        if (ev.type, ev.data) != ("news", "broadcast ✓"):
+            return fail(f"news: {ev}")
+        client.emit_many(("seq", i) for i in range(100))
+        client.emit("bye", {})
+        ev = next_message(client, "done")
+        if (ev.type, ev.data) != ("done", 100):
+            return fail(f"done: {ev}")
+        client.disconnect()
+    print(f"ok: talked to {other}'s server")
+    return 0
+
+
 AREAS = {
     "shm": (shm_create, lambda name, other: shm_open_check(name, other)),
     "sem": (sem_create, lambda name, other: sem_open_check(name)),
     "mq": (mq_create, lambda name, other: mq_open_check(name)),
     "stream": (None, lambda name, other: stream_open(name)),
+    "sock": (None, sock_open),
 }
 
 
@@ -176,9 +251,13 @@ def main(argv: list) -> int:
     create, open_check = AREAS[area]
     try:
         if role == "create":
-            return stream_create(name, other) if area == "stream" else create(name)
+            if area == "stream":
+                return stream_create(name, other)
+            if area == "sock":
+                return sock_create(name, other)
+            return create(name)
         return open_check(name, other)
-    except IpcError as e:
+    except (IpcError, AssertionError) as e:
         return fail(f"{role}: {e}")
 
 
