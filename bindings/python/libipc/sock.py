@@ -284,17 +284,21 @@ class _Endpoint:
         ClosedError once the stream has ended (closed, or a client's DESTROY
         already taken) and nothing is left."""
         pending = self._pending
+        try:
+            return pending.popleft()  # atomic: another thread may have taken it
+        except IndexError:
+            pass
         _, deadline = _deadline(timeout)
         while True:
-            try:
-                return pending.popleft()  # atomic: another thread may have taken it
-            except IndexError:
-                pass
             left = None if deadline == math.inf else max(0.0, deadline - time.monotonic())
             if not self._wait_for(lambda: bool(pending), left):
                 if self._ended:
                     raise self._end_error("next_event")
                 raise self._miss(timeout, "next_event")
+            try:
+                return pending.popleft()
+            except IndexError:  # taken by another thread first: wait on
+                pass
 
     def try_next_event(self) -> Optional[Event]:
         """The next event if one is there now, else None."""
@@ -436,7 +440,7 @@ class _Endpoint:
             fut = aio.wait()
             timer = None
             if deadline != math.inf:
-                timer = loop.call_later(left, lambda: fut.done() or fut.set_result(None))
+                timer = loop.call_later(left, _wake, fut)
             try:
                 await fut
             except ClosedError:
@@ -449,19 +453,23 @@ class _Endpoint:
     async def next_event_async(self, timeout: Timeout = None) -> Event:
         """next_event() for asyncio: awaits without blocking the loop."""
         pending = self._pending
+        try:
+            return pending.popleft()
+        except IndexError:
+            pass
         loop = asyncio.get_running_loop()
         ms = timeout_ms(timeout)
         deadline = math.inf if ms < 0 else loop.time() + ms / 1000
         while True:
-            try:
-                return pending.popleft()
-            except IndexError:
-                pass
             left = None if deadline == math.inf else max(0.0, deadline - loop.time())
             if not await self._wait_for_async(lambda: bool(pending), left):
                 if self._ended or self._h.closed:
                     raise self._end_error("next_event_async")
                 raise self._miss(timeout, "next_event_async")
+            try:
+                return pending.popleft()
+            except IndexError:
+                pass
 
     async def run_async(self) -> None:
         """run_forever() on the running event loop: dispatches every event to
@@ -746,6 +754,11 @@ class SocketClient(_Endpoint):
         if self.closed:
             return "<SocketClient closed>"
         return f"<SocketClient {self.address!r} connected={self.connected}>"
+
+
+def _wake(fut: "asyncio.Future[Any]") -> None:
+    if not fut.done():
+        fut.set_result(None)
 
 
 class _EventStream:
