@@ -49,6 +49,13 @@ ALL: int = (1 << 64) - 1
 #: Events taken from C per call (one batch; the rest wait in C's queue).
 _BATCH = 256
 
+# A wait in C cannot see a signal, so on the main thread (where Python runs
+# signal handlers, e.g. KeyboardInterrupt) long takes are cut into slices of
+# this many ms: Ctrl-C stops run_forever() within a slice. Other threads wait
+# in one piece.
+_MAIN_SLICE_MS = 200
+_MAIN_IDENT = threading.main_thread().ident
+
 _EAGAIN = int(ErrorCode.EAGAIN)
 _ETIMEDOUT = int(ErrorCode.ETIMEDOUT)
 _ECLOSED = int(ErrorCode.ECLOSED)
@@ -232,6 +239,8 @@ class _Endpoint:
             if ms != 0:
                 self._cond.wait(None if ms < 0 else ms / 1000)
             return
+        if (ms < 0 or ms > _MAIN_SLICE_MS) and threading.get_ident() == _MAIN_IDENT:
+            ms = _MAIN_SLICE_MS  # callers loop until their own deadline
         self._taking = True
         self._cond.release()
         r: Any = _ECLOSED

@@ -179,3 +179,23 @@ def test_killed_server_leaves_a_stale_file_that_is_replaced(root, procs):
             client.wait_connected(WAIT)
             client.emit("back", 1)
             assert take_until(server, lambda e: e.kind == EventKind.MESSAGE).data == 1
+
+
+def test_ctrl_c_stops_run_forever(root, procs):
+    """A wait in C cannot see signals: on the main thread run_forever() waits
+    in slices, so SIGINT (Ctrl-C) raises KeyboardInterrupt promptly."""
+    kid = procs("""
+        import sys
+        from libipc import SocketServer
+        with SocketServer(path=sys.argv[1]) as server:
+            server.on("start", lambda ev: print("ready", flush=True))
+            try:
+                server.run_forever()
+            except KeyboardInterrupt:
+                print("interrupted", flush=True)
+    """, root + "int.sock")
+    kid.expect("ready")
+    os.kill(kid.proc.pid, signal.SIGINT)
+    kid.expect("interrupted", timeout=5)
+    assert kid.finish() == 0
+    assert not os.path.exists(root + "int.sock")
