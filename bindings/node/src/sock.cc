@@ -1,0 +1,336 @@
+// libipc Node binding — sockets (ipc_sock_*, c_api/include/ipc/sock.h).
+//
+// A SockHandle owns one ipc_sock_t (a server or a client) through a Waitable
+// (common.h): the C ABI's readiness callback (ipc_sock_notify, on a libipc
+// thread) posts to a ThreadSafeFunction; on the JS thread lib/sock.js then
+// drains the queued events in batches with next() (ipc_sock_next_many,
+// IPC_NOWAIT) and re-arms with arm() (ipc_sock_notify_arm). Nothing here ever
+// waits: every call queues or takes what is there.
+//
+// EVENTS reach JS as one flat array per batch, six slots per event:
+//   kind, code, conn, type, data, address
+// (type "" unless a message; data: the JSON text of a message, a Buffer of
+// raw bytes, the text of an error, or undefined; address: the peer, or
+// undefined for messages unless asked for — UDP needs it, streams do not).
+// Building the values here from the packed batch saves a Buffer and a JS
+// slice per field.
+//
+// SENDING. lib/sock.js formats node-ipc frames itself and hands a whole batch
+// of them to emitFrames() (ipc_sock_emit_frames: one validation, one queued
+// write). The expected refusals — IPC_EAGAIN (write queue over maxWriteQueue),
+// IPC_ENOENT (no such connection), IPC_ECLOSED (client destroyed) — come back
+// as return codes, since the JS layer handles them; anything else throws.
+//
+// Connection ids are numbers in JS (the core counts from 1, far below 2^53);
+// -1 stands for IPC_SOCK_ALL.
+#include "common.h"
+
+namespace ipc_node {
+namespace {
+
+class SockWaitable final : public Waitable {
+ public:
+  SockWaitable(napi_env env, ipc_sock_t *h) : Waitable(env), h_(h) {}
+  ipc_sock_t *h() const { return h_; }
+
+  std::vector<uint8_t> batch;  // ipc_sock_next_many's buffer; JS thread only
+  std::vector<char> text;      // UTF-8 of the frames being emitted; JS thread only
+
+ protected:
+  int RegisterNotify() override { return ipc_sock_notify(h_, OnNotify, this); }
+  int ArmNotify() override { return ipc_sock_notify_arm(h_); }
+  void StopNotify() override { ipc_sock_notify(h_, nullptr, nullptr); }
+  void CloseC() override { ipc_sock_close(h_); }
+  // No cheap "is an event queued?" exists for sockets: the Waitable never
+  // spins for them (spin 0), so this is never asked.
+  bool Ready() override { return false; }
+
+ private:
+  ipc_sock_t *const h_;  // an id: after close every call on it is IPC_EBADHANDLE
+};
+
+constexpr double kMaxSafe = 9007199254740991.0;
+
+uint64_t ToConn(const Napi::CallbackInfo &info, size_t i) {
+  if (info.Length() <= i || !info[i].IsNumber())
+    throw Napi::TypeError::New(info.Env(), "conn must be a number");
+  const double d = info[i].As<Napi::Number>().DoubleValue();
+  if (d == -1) return IPC_SOCK_ALL;
+  if (!(d >= 0) || d > kMaxSafe || d != static_cast<double>(static_cast<uint64_t>(d)))
+    Throw(info.Env(), IPC_EINVAL, "conn must be a connection id (a non-negative integer) or -1");
+  return static_cast<uint64_t>(d);
+}
+
+Napi::Value ConnValue(Napi::Env env, uint64_t conn) {
+  return Napi::Number::New(env, conn == IPC_SOCK_ALL ? -1.0 : static_cast<double>(conn));
+}
+
+// The UTF-8 of a JS string into `out` without a second pass to measure it:
+// a UTF-16 code unit never needs more than 3 bytes (a surrogate pair, two
+// units, needs 4), so 3 * length + 1 always fits.
+const char *Utf8Into(Napi::Env env, napi_value v, std::vector<char> &out, size_t &len) {
+  size_t units = 0;
+  NAPI_THROW_IF_FAILED(env, napi_get_value_string_utf16(env, v, nullptr, 0, &units), nullptr);
+  const size_t need = 3 * units + 1;
+  if (out.size() < need) out.resize(need);
+  NAPI_THROW_IF_FAILED(env, napi_get_value_string_utf8(env, v, out.data(), out.size(), &len),
+                       nullptr);
+  return out.data();
+}
+
+// Codes lib/sock.js handles itself; anything else is thrown here.
+Napi::Value Soft(Napi::Env env, int rc) {
+  if (rc != IPC_OK && rc != IPC_EAGAIN && rc != IPC_ENOENT && rc != IPC_ECLOSED) ThrowLast(env, rc);
+  return Napi::Number::New(env, rc);
+}
+
+class SockHandle : public WaitableWrap<SockHandle, SockWaitable> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "SockHandle",
+                       {
+                           InstanceMethod<&SockHandle::Close>("close"),
+                           InstanceMethod<&SockHandle::Arm>("arm"),
+                           InstanceMethod<&SockHandle::Ref>("ref"),
+                           InstanceMethod<&SockHandle::Unref>("unref"),
+                           InstanceMethod<&SockHandle::Next>("next"),
+                           InstanceMethod<&SockHandle::EmitFrames>("emitFrames"),
+                           InstanceMethod<&SockHandle::Emit>("emit"),
+                           InstanceMethod<&SockHandle::Send>("send"),
+                           InstanceMethod<&SockHandle::Disconnect>("disconnect"),
+                           InstanceMethod<&SockHandle::Peer>("peer"),
+                           InstanceMethod<&SockHandle::LocalPort>("localPort"),
+                           InstanceMethod<&SockHandle::Address>("address"),
+                           InstanceMethod<&SockHandle::Connections>("connections"),
+                           InstanceMethod<&SockHandle::Pending>("pending"),
+                       });
+  }
+  using WaitableWrap::WaitableWrap;
+
+ private:
+  IPC_NODE_WAITABLE_METHODS
+  SockWaitable &S(Napi::Env env) { return Get(env, "socket"); }
+
+  // next(maxCount, messageAddresses) -> flat array (see the top) | null when
+  // no event is queued. Never waits.
+  Napi::Value Next(const Napi::CallbackInfo &info) {
+    Napi::Env env = info.Env();
+    SockWaitable &s = S(env);
+    size_t max = ToSize(info, 0, "maxCount");
+    if (max == 0) max = 1;
+    const bool msg_addr = info.Length() > 1 && info[1].ToBoolean().Value();
+    std::vector<uint8_t> &buf = s.batch;
+    if (buf.size() < kBatchBytes) buf.resize(kBatchBytes);
+    size_t n = 0, bytes = 0;
+    int rc = IPC_OK;
+    for (int attempt = 0;; ++attempt) {
+      rc = ipc_sock_next_many(s.h(), buf.data(), buf.size(), max, &n, &bytes, IPC_NOWAIT);
+      if (rc != IPC_EMSGSIZE || attempt == 4) break;
+      buf.resize(bytes);  // the first event alone needs `bytes`
+    }
+    if (rc == IPC_EAGAIN || rc == IPC_ETIMEDOUT) return env.Null();
+    if (rc == IPC_ECLOSED) return env.Null();  // a client's DESTROY was its last event
+    Check(env, rc);
+    napi_value arr;
+    NAPI_THROW_IF_FAILED(env, napi_create_array_with_length(env, n * 6, &arr), Napi::Value());
+    napi_value undef;
+    napi_get_undefined(env, &undef);
+    const uint8_t *p = buf.data();
+    const uint8_t *end = p + bytes;
+    uint32_t slot = 0;
+    for (size_t i = 0; i < n && p + IPC_SOCK_PACKED_HEADER <= end; ++i) {
+      uint32_t kind, type_len, data_len, addr_len;
+      int32_t code;
+      uint64_t conn;
+      std::memcpy(&kind, p, 4);
+      std::memcpy(&code, p + 4, 4);
+      std::memcpy(&conn, p + 8, 8);
+      std::memcpy(&type_len, p + 16, 4);
+      std::memcpy(&data_len, p + 20, 4);
+      std::memcpy(&addr_len, p + 24, 4);
+      const char *type = reinterpret_cast<const char *>(p + IPC_SOCK_PACKED_HEADER);
+      const char *data = type + type_len;
+      const char *addr = data + data_len;
+      napi_value v[6];
+      napi_create_uint32(env, kind, &v[0]);
+      napi_create_int32(env, code, &v[1]);
+      napi_create_double(env, static_cast<double>(conn), &v[2]);
+      if (kind == IPC_SOCK_MESSAGE) {
+        napi_create_string_utf8(env, type, type_len, &v[3]);
+        napi_create_string_utf8(env, data, data_len, &v[4]);
+      } else if (kind == IPC_SOCK_DATA) {
+        v[3] = undef;
+        void *copy = nullptr;
+        NAPI_THROW_IF_FAILED(env, napi_create_buffer_copy(env, data_len, data, &copy, &v[4]),
+                             Napi::Value());
+      } else if (kind == IPC_SOCK_ERROR) {
+        v[3] = undef;
+        napi_create_string_utf8(env, data, data_len, &v[4]);
+      } else {
+        v[3] = undef;
+        v[4] = undef;
+      }
+      if (addr_len > 0 && (msg_addr || (kind != IPC_SOCK_MESSAGE && kind != IPC_SOCK_DATA)))
+        napi_create_string_utf8(env, addr, addr_len, &v[5]);
+      else
+        v[5] = undef;
+      for (napi_value x : v) napi_set_element(env, arr, slot++, x);
+      const size_t len = IPC_SOCK_PACKED_HEADER + size_t{type_len} + data_len + addr_len;
+      p += (len + 7) & ~size_t{7};
+    }
+    return Napi::Value(env, arr);
+  }
+
+  // emitFrames(conn, text) -> 0 | IPC_EAGAIN | IPC_ENOENT | IPC_ECLOSED.
+  // `text`: complete node-ipc frames, back to back.
+  Napi::Value EmitFrames(const Napi::CallbackInfo &info) {
+    Napi::Env env = info.Env();
+    SockWaitable &s = S(env);
+    const uint64_t conn = ToConn(info, 0);
+    if (info.Length() < 2 || !info[1].IsString())
+      throw Napi::TypeError::New(env, "frames must be a string");
+    size_t len = 0;
+    const char *text = Utf8Into(env, info[1], s.text, len);
+    const int rc = ipc_sock_emit_frames(s.h(), conn, text, len);
+    if (s.text.size() > kKeepText) std::vector<char>().swap(s.text);  // a huge batch: give it back
+    return Soft(env, rc);
+  }
+
+  // emit(conn, type, dataJson) -> as emitFrames. One event, validated by the C
+  // layer (the JSON text of data; "" sends {}).
+  Napi::Value Emit(const Napi::CallbackInfo &info) {
+    Napi::Env env = info.Env();
+    SockWaitable &s = S(env);
+    const uint64_t conn = ToConn(info, 0);
+    const std::string type = ToStr(info, 1, "type");
+    const std::string data = ToStr(info, 2, "data");
+    if (type.find('\0') != std::string::npos)
+      Throw(env, IPC_EINVAL, "type contains a NUL character");
+    return Soft(env, ipc_sock_emit(s.h(), conn, type.c_str(), data.c_str()));
+  }
+
+  // send(conn, bytes | string) -> as emitFrames (raw mode).
+  Napi::Value Send(const Napi::CallbackInfo &info) {
+    Napi::Env env = info.Env();
+    SockWaitable &s = S(env);
+    const uint64_t conn = ToConn(info, 0);
+    if (info.Length() > 1 && info[1].IsString()) {
+      size_t len = 0;
+      const char *text = Utf8Into(env, info[1], s.text, len);
+      const int rc = ipc_sock_send(s.h(), conn, text, len);
+      if (s.text.size() > kKeepText) std::vector<char>().swap(s.text);
+      return Soft(env, rc);
+    }
+    const Bytes b = ToBytes(info, 1, "data");
+    return Soft(env, ipc_sock_send(s.h(), conn, b.data, b.len));
+  }
+
+  // disconnect(conn) -> 0 | IPC_ENOENT
+  Napi::Value Disconnect(const Napi::CallbackInfo &info) {
+    Napi::Env env = info.Env();
+    return Soft(env, ipc_sock_disconnect(S(env).h(), ToConn(info, 0)));
+  }
+
+  // peer(host, port) -> conn (UDP)
+  Napi::Value Peer(const Napi::CallbackInfo &info) {
+    Napi::Env env = info.Env();
+    SockWaitable &s = S(env);
+    const std::string host = ToStr(info, 0, "host");
+    const size_t port = ToSize(info, 1, "port");
+    if (port > 65535) Throw(env, IPC_EINVAL, "port must be 0..65535");
+    uint64_t conn = 0;
+    Check(env, ipc_sock_peer(s.h(), host.c_str(), static_cast<uint16_t>(port), &conn));
+    return ConnValue(env, conn);
+  }
+
+  Napi::Value LocalPort(const Napi::CallbackInfo &info) {
+    uint16_t port = 0;
+    Check(info.Env(), ipc_sock_local_port(S(info.Env()).h(), &port));
+    return Napi::Number::New(info.Env(), port);
+  }
+
+  Napi::Value Address(const Napi::CallbackInfo &info) {
+    Napi::Env env = info.Env();
+    ipc_sock_t *h = S(env).h();
+    size_t len = 0;
+    int rc = ipc_sock_address(h, nullptr, 0, &len);
+    if (rc != IPC_OK && rc != IPC_ERANGE) ThrowLast(env, rc);
+    std::string out(len + 1, '\0');
+    Check(env, ipc_sock_address(h, &out[0], out.size(), &len));
+    out.resize(len);
+    return Napi::String::New(env, out);
+  }
+
+  Napi::Value Connections(const Napi::CallbackInfo &info) {
+    size_t n = 0;
+    Check(info.Env(), ipc_sock_connections(S(info.Env()).h(), &n));
+    return Napi::Number::New(info.Env(), static_cast<double>(n));
+  }
+
+  // pending(conn) -> bytes queued for writing to conn; IPC_ENOENT -> -1.
+  Napi::Value Pending(const Napi::CallbackInfo &info) {
+    Napi::Env env = info.Env();
+    size_t n = 0;
+    const int rc = ipc_sock_pending(S(env).h(), ToConn(info, 0), &n);
+    if (rc == IPC_ENOENT) return Napi::Number::New(env, -1);
+    Check(env, rc);
+    return Napi::Number::New(env, static_cast<double>(n));
+  }
+
+  static constexpr size_t kBatchBytes = 256 * 1024;   // next()'s buffer, at least
+  static constexpr size_t kKeepText = 4 * 1024 * 1024;  // emit buffer kept between calls, at most
+};
+
+// sockListen(optionsJson, callback) / sockConnect(optionsJson, callback) -> SockHandle
+template <int (*Open)(const char *, ipc_sock_t **)>
+Napi::Value OpenSock(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  const std::string options = ToStr(info, 0, "options");
+  if (options.find('\0') != std::string::npos)
+    Throw(env, IPC_EINVAL, "options contain a NUL character");
+  Napi::Function cb = ToCallback(info, 1);
+  ipc_sock_t *h = nullptr;
+  Check(env, Open(options.c_str(), &h));
+  auto *w = new SockWaitable(env, h);
+  w->SetSpin(0);
+  try {
+    w->Start(cb, "libipc.Socket");
+    return Per(env).sock_ctor.New({Napi::External<SockWaitable>::New(env, w)});
+  } catch (...) {
+    w->Shutdown();
+    w->Drop();
+    throw;
+  }
+}
+
+Napi::Value DefaultRoot(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  size_t len = 0;
+  int rc = ipc_sock_default_root(nullptr, 0, &len);
+  if (rc != IPC_OK && rc != IPC_ERANGE) ThrowLast(env, rc);
+  std::string out(len + 1, '\0');
+  Check(env, ipc_sock_default_root(&out[0], out.size(), &len));
+  out.resize(len);
+  return Napi::String::New(env, out);
+}
+
+}  // namespace
+
+void InitSock(Napi::Env env, Napi::Object exports) {
+  Per(env).sock_ctor = Napi::Persistent(SockHandle::Define(env));
+  exports.Set("sockListen", Napi::Function::New<OpenSock<ipc_sock_listen>>(env, "sockListen"));
+  exports.Set("sockConnect", Napi::Function::New<OpenSock<ipc_sock_connect>>(env, "sockConnect"));
+  exports.Set("sockDefaultRoot", Napi::Function::New<DefaultRoot>(env, "sockDefaultRoot"));
+  Napi::Object k = Napi::Object::New(env);
+  k.Set("MESSAGE", Napi::Number::New(env, IPC_SOCK_MESSAGE));
+  k.Set("DATA", Napi::Number::New(env, IPC_SOCK_DATA));
+  k.Set("START", Napi::Number::New(env, IPC_SOCK_START));
+  k.Set("CONNECT", Napi::Number::New(env, IPC_SOCK_CONNECT));
+  k.Set("DISCONNECT", Napi::Number::New(env, IPC_SOCK_DISCONNECT));
+  k.Set("DESTROY", Napi::Number::New(env, IPC_SOCK_DESTROY));
+  k.Set("ERROR", Napi::Number::New(env, IPC_SOCK_ERROR));
+  k.Set("DRAIN", Napi::Number::New(env, IPC_SOCK_DRAIN));
+  exports.Set("sockEvents", k);
+}
+
+}  // namespace ipc_node
