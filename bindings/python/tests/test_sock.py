@@ -129,15 +129,22 @@ def test_tcp_ipv6(ends):
     assert ev.data == [1] and ev.address.startswith("[::1]:")
 
 
-def test_udp_datagrams(ends):
-    server = ends(SocketServer(transport="udp4", port=0))
+@pytest.mark.parametrize("transport,host", [("udp4", "127.0.0.1"), ("udp6", "::1")])
+def test_udp_datagrams(ends, transport, host):
+    try:
+        server = ends(SocketServer(transport=transport, host=host, port=0))
+    except IpcError as e:
+        if transport == "udp4":
+            raise
+        pytest.skip(f"no IPv6 loopback here: {e}")
     assert server.port > 0
-    client = ends(SocketClient(transport="udp4", port=server.port))
+    client = ends(SocketClient(transport=transport, host=host, port=server.port))
     client.emit("ping", {"n": 1})
     ev = take_until(server, lambda e: e.kind == EventKind.MESSAGE)
     assert ev.type == "ping" and ev.data == {"n": 1} and ev.conn >= 1
-    host, _, port = ev.address.rpartition(":")
-    assert host == "127.0.0.1"
+    peer_host, _, port = ev.address.rpartition(":")
+    assert peer_host.strip("[]") == host
+    host = peer_host.strip("[]")
     assert server.peer(host, int(port)) == ev.conn  # the same peer, the same id
     server.emit(ev.conn, "pong", ev.data)
     pong = take_until(client, lambda e: e.kind == EventKind.MESSAGE)
