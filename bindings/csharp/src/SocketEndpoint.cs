@@ -22,15 +22,20 @@ namespace LibIpc;
 /// <see cref="Disconnected"/>, <see cref="Destroyed"/>, <see cref="Error"/>,
 /// <see cref="Drain"/>, <see cref="MessageReceived"/>, <see cref="DataReceived"/>,
 /// and <see cref="On"/> for one user event type). Attach them, then call
-/// <see cref="Start"/>: from then on every event is raised. Until then events
-/// wait in libipc's queue, so none is missed between the constructor and
+/// <see cref="Start"/>: from then on events are raised. Until then events wait
+/// in libipc's queue, so none is missed between the constructor and
 /// <see cref="Start"/>.</item>
 /// <item><b>Asynchronous reads</b> (<see cref="ReceiveAsync"/>,
-/// <see cref="EventsAsync"/>): every event, in order, each to one reader.
-/// From the first read on, events are also kept for the readers (in the
-/// endpoint's inbox) while handlers are raised; without <see cref="Start"/>
-/// events are taken from libipc only as the inbox has room for them.</item>
+/// <see cref="EventsAsync"/>): events in order, each to one reader.</item>
 /// </list>
+/// <para><b>Which form gets an event.</b> Before <see cref="Start"/> every event
+/// goes to the readers. After it, an event goes to its handlers if it has
+/// any (for a message: <see cref="MessageReceived"/> or an <see cref="On"/>
+/// handler of its type), and otherwise to the readers: a program may handle,
+/// say, connects with a handler and read messages with
+/// <see cref="ReceiveAsync"/>. Events for the readers wait in the endpoint's
+/// inbox. Internal waits (<see cref="WaitConnectedAsync"/>, the drain
+/// <c>EmitAsync</c> waits for) look at every event without taking it.</para>
 /// <para><b>The dispatcher thread.</b> Events are taken from libipc by a
 /// dispatcher that runs on the .NET thread pool when libipc signals that an
 /// event is queued (<c>ipc_sock_notify</c>); no thread waits for events, and
@@ -46,7 +51,10 @@ namespace LibIpc;
 /// wait), libipc's own queue fills up to maxEventQueue, and then libipc stops
 /// reading the sockets, so the senders slow down. Nothing is dropped. A
 /// program that reads asynchronously must therefore keep reading (or dispose
-/// the endpoint). A program that only uses handlers has no inbox.</para>
+/// the endpoint). One exception, so that a program that only uses handlers
+/// never stalls: after <see cref="Start"/> and until the first read, the
+/// inbox keeps only the latest 1024 unhandled events (older ones are
+/// dropped).</para>
 /// <para><b>Lifetime.</b> Once it takes events, an endpoint stays alive until
 /// <see cref="Dispose"/>, even with no reference to it (as a listening socket
 /// does). Dispose closes every connection (a server's Unix socket file is
@@ -68,6 +76,7 @@ public abstract class SocketEndpoint : IDisposable, IAsyncDisposable
     public static JsonSerializerOptions DefaultJsonOptions { get; } = new(JsonSerializerDefaults.Web);
 
     internal const int InboxCountLimit = 65536;
+    internal const int UnreadInboxLimit = 1024;
     internal const long InboxByteLimit = 16L << 20;
 
     private readonly SockHandle handle;
@@ -427,9 +436,6 @@ public abstract class SocketEndpoint : IDisposable, IAsyncDisposable
 
     // ---- What the dispatcher calls ------------------------------------------------
 
-    /// <summary>Events are kept for the asynchronous readers unless only handlers are used.</summary>
-    private bool Keep => asyncUsed || !raising;
-
     /// <summary>The dispatcher may take events now: someone wants them and the inbox has room.</summary>
     internal bool WantsEvents
     {
@@ -437,8 +443,8 @@ public abstract class SocketEndpoint : IDisposable, IAsyncDisposable
         {
             if (IsDisposed || !(raising || asyncUsed || watcherCount > 0))
                 return false;
-            if (!Keep || HasRoom())
-                return true;
+            if ((raising && !asyncUsed) || HasRoom())
+                return true; // (an unread inbox after Start drops its oldest instead)
             paused = true;
             return HasRoom(); // a reader that took meanwhile saw paused = false before we set it
         }
@@ -446,19 +452,21 @@ public abstract class SocketEndpoint : IDisposable, IAsyncDisposable
 
     private bool HasRoom() => Volatile.Read(ref inboxCount) < InboxCountLimit && Interlocked.Read(ref inboxBytes) < InboxByteLimit;
 
-    /// <summary>One event: watchers, then handlers, then the inbox. Dispatcher only.</summary>
+    /// <summary>One event: watchers, then its handlers or else the inbox. Dispatcher only.</summary>
     internal void Deliver(SocketEvent ev)
     {
         if (IsDisposed)
             return;
         if (watcherCount > 0 || ev.Kind is SocketEventKind.Error or SocketEventKind.Destroy)
             Watch(ev);
-        if (raising)
-            Raise(ev);
+        bool handled = raising && Raise(ev);
         if (IsDisposed)
             return;
-        if (Keep)
+        if (!handled)
         {
+            if (raising && !asyncUsed && Volatile.Read(ref inboxCount) >= UnreadInboxLimit &&
+                inbox.Reader.TryRead(out SocketEvent? oldest))
+                Taken(oldest); // nobody has read yet: keep the latest only
             Interlocked.Increment(ref inboxCount);
             Interlocked.Add(ref inboxBytes, ev.RawData.Length);
             inbox.Writer.TryWrite(ev);
@@ -467,7 +475,8 @@ public abstract class SocketEndpoint : IDisposable, IAsyncDisposable
             inbox.Writer.TryComplete(); // readers get what is kept, then IpcClosedException
     }
 
-    private void Raise(SocketEvent ev)
+    /// <summary>Raises the event to its handlers; false if it has none.</summary>
+    private bool Raise(SocketEvent ev)
     {
         EventHandler<SocketEvent>? h = ev.Kind switch
         {
@@ -481,10 +490,15 @@ public abstract class SocketEndpoint : IDisposable, IAsyncDisposable
             SocketEventKind.Drain => Drain,
             _ => null,
         };
+        Action<SocketEvent>? typed = null;
+        if (ev.Kind == SocketEventKind.Message)
+            Volatile.Read(ref typeHandlers).TryGetValue(ev.Type, out typed);
+        if (h is null && typed is null)
+            return false;
         h?.Invoke(this, ev);
-        if (ev.Kind == SocketEventKind.Message && !IsDisposed &&
-            Volatile.Read(ref typeHandlers).TryGetValue(ev.Type, out Action<SocketEvent>? typed))
+        if (typed is not null && !IsDisposed)
             typed(ev);
+        return true;
     }
 
     /// <summary>libipc has no more events for this handle (a client whose

@@ -229,7 +229,7 @@ public class SocketAsyncTests
     }
 
     [Fact]
-    public async Task HandlersAndReadersBothSeeEveryEvent()
+    public async Task HandledEventsGoToHandlersTheRestToReaders()
     {
         using var path = new SockPath("both");
         var (server, client, conn) = await Pair(path);
@@ -237,15 +237,45 @@ public class SocketAsyncTests
         await using var _c = client;
         var handled = new ConcurrentQueue<int>();
         client.On("n", ev => handled.Enqueue(ev.Data.GetInt32()));
-        // The connect event WaitConnectedAsync saw is still there for readers.
-        Assert.Equal(SocketEventKind.Connect, (await Within.Ok(client.ReceiveAsync())).Kind);
         client.Start();
         for (int i = 0; i < 10; ++i)
+        {
             server.Emit(conn, "n", i);
-        var read = new List<int>();
+            server.Emit(conn, "m", i);
+        }
+        // The connect event WaitConnectedAsync saw had no handler: it is there.
+        Assert.Equal(SocketEventKind.Connect, (await Within.Ok(client.ReceiveAsync())).Kind);
         for (int i = 0; i < 10; ++i)
-            read.Add((await Within.Message(client, "n")).Data.GetInt32());
-        Assert.Equal(Enumerable.Range(0, 10), read);
+            Assert.Equal(i, (await Within.Message(client, "m")).Data.GetInt32());
         Assert.Equal(Enumerable.Range(0, 10), handled);
+    }
+
+    [Fact]
+    public async Task AnUnreadInboxKeepsTheLatestUnhandledEvents()
+    {
+        using var path = new SockPath("unread");
+        var server = new SocketServer(new SocketOptions { Path = path });
+        await using var _s = server;
+        var client = new SocketClient(new SocketOptions { Path = path, StopRetrying = true });
+        await using var _c = client;
+        var end = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.On("end", _ => end.TrySetResult());
+        ulong conn = 0;
+        var connected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        server.Connected += (_, ev) =>
+        {
+            conn = ev.Connection;
+            connected.TrySetResult();
+        };
+        server.Start();
+        client.Start();
+        await Within.Ok(connected.Task);
+        for (int i = 0; i < 3000; ++i)
+            server.Emit(conn, "x", i);
+        server.Emit(conn, "end");
+        await Within.Ok(end.Task);
+        // A program that only uses handlers never stalls: nobody read, so only
+        // the latest 1024 unhandled events were kept.
+        Assert.Equal(3000 - 1024, (await Within.Ok(client.ReceiveAsync())).Data.GetInt32());
     }
 }
