@@ -1,6 +1,7 @@
 // The C# interop peer (see tests/interop/README.md): peer AREA create|open NAME OTHER_LANG.
 // Uses the binding's own API: shm: the span view, the string helper, the float64
-// helper; stream: ShmStream; sem: NamedSemaphore; mq: MessageQueue.
+// helper; stream: ShmStream; sem: NamedSemaphore; mq: MessageQueue; sock:
+// SocketServer/SocketClient (SockPeer.cs).
 using System;
 using System.Buffers.Binary;
 using System.Linq;
@@ -29,11 +30,13 @@ internal static class Program
                 case "stream": return create ? StreamCreate(args[2], args[3]) : StreamOpen(args[2]);
                 case "sem": return create ? SemCreate(args[2]) : SemOpen(args[2]);
                 case "mq": return create ? MqCreate(args[2]) : MqOpen(args[2]);
+                case "sock":
+                    return (create ? SockPeer.Create(args[2], args[3]) : SockPeer.Open(args[2], args[3])).GetAwaiter().GetResult();
             }
             Console.Error.WriteLine($"csharp peer: unknown area {args[0]}");
             return 2;
         }
-        catch (IpcException e)
+        catch (Exception e) when (e is IpcException or InvalidOperationException or OperationCanceledException)
         {
             Console.Error.WriteLine($"csharp peer: {e.Message}");
             return 1;
