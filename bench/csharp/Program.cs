@@ -6,6 +6,7 @@
 // system time, every thread, divided by messages).
 //
 //   dotnet LibIpc.MqBench.dll [--quick] [--only TEST:IMPL[,...]]
+//   dotnet LibIpc.MqBench.dll sock ...   (the socket benchmark's client: SockBench.cs)
 //
 // --only runs just those rows, e.g. --only rt:mq-async,tp:mq (TEST rt or tp;
 // IMPL mq, mq-span, mq-async, mq-readall, pipe, pipe-async).
@@ -32,6 +33,8 @@ internal static class Program
         CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
         if (args.Length > 0 && args[0] == "child")
             return BenchChild.Run(args[1..]);
+        if (args.Length > 0 && args[0] == "sock")
+            return SockBench.Run(args[1..]); // SockBench.cs: the socket benchmark's C# client
         int only = Array.IndexOf(args, "--only");
         return Driver.Run(args.Contains("--quick"), only >= 0 && only + 1 < args.Length ? args[only + 1].Split(',') : null);
     }
