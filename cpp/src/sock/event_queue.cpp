@@ -16,6 +16,10 @@ bool event_queue::push(sock_event ev) {
     count_.fetch_add(1, std::memory_order_release);
     over = bytes_.load(std::memory_order_relaxed) > max_bytes_;
     if (over) paused_ = true;
+    if (fd_armed_) {
+      fd_armed_ = false;
+      efd_->signal();
+    }
   }
   cv_.notify_all();
   return over;
@@ -135,6 +139,27 @@ void event_queue::close() {
     count_.store(0, std::memory_order_release);
   }
   cv_.notify_all();
+}
+
+int event_queue::notify_fd() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!efd_) {
+    efd_ = std::make_unique<detail::event_fd>();
+    fd_armed_ = true;
+    if (!q_.empty()) {
+      fd_armed_ = false;
+      efd_->signal();
+    }
+  }
+  return efd_->fd();
+}
+
+void event_queue::notify_arm() {
+  notes_.arm();
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!efd_) return;
+  if (!q_.empty() && !closed_) efd_->signal();  // something came while disarmed
+  else fd_armed_ = true;
 }
 
 detail::watcher::ops event_queue::watch_ops() {

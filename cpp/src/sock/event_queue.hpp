@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 
 namespace ipc::sock_detail {
@@ -39,9 +40,13 @@ public:
   void close();
   std::size_t size() const { return count_.load(std::memory_order_acquire); }
 
+  // Callbacks run on a watcher thread (user code never runs on the I/O
+  // thread). The eventfd, though, is signalled by push() itself while armed:
+  // writing to an eventfd is not user code, and it saves the event loop a
+  // thread hop on every wake-up.
   void notify(std::function<void()> fn) { notes_.set(watch_ops(), std::move(fn)); }
-  void notify_arm() { notes_.arm(); }
-  int notify_fd() { return notes_.fd(watch_ops()); }
+  void notify_arm();
+  int notify_fd();
 
 private:
   static std::size_t cost(const sock_event &e) { return e.type.size() + e.data.size() + e.address.size() + 64; }
@@ -63,6 +68,8 @@ private:
   bool paused_ = false;    // push() reported over_limit; on_room_ owed
   std::uint64_t wake_gen_ = 0;  // bumped to end a watcher's wait
   std::function<void()> on_room_;
+  std::unique_ptr<detail::event_fd> efd_;  // guarded by mu_
+  bool fd_armed_ = false;                  // guarded by mu_
   detail::notifier notes_;  // last: its watcher stops before the rest goes
 };
 

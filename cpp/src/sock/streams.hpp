@@ -8,6 +8,7 @@
 #include <asio/ssl/stream.hpp>
 #include <asio/write.hpp>
 
+#include <fcntl.h>
 #include <functional>
 #include <system_error>
 
@@ -15,9 +16,20 @@ namespace ipc::sock_detail {
 
 using io_handler = std::function<void(const std::error_code &, std::size_t)>;
 
+// Every descriptor libipc opens is close-on-exec: a child the application
+// spawns must not inherit our listeners and connections (it would keep a port
+// bound, or a peer from ever seeing a disconnect). Asio opens sockets without
+// SOCK_CLOEXEC, so each is marked right after it is opened or accepted.
+inline void set_cloexec(int fd) noexcept {
+  if (fd >= 0) ::fcntl(fd, F_SETFD, ::fcntl(fd, F_GETFD) | FD_CLOEXEC);
+}
+
 class stream_base {
 public:
   virtual ~stream_base() = default;
+  // The socket's descriptor for writes straight from a caller's thread, or -1
+  // where that is not possible (TLS: the record layer belongs to the I/O thread).
+  virtual int direct_fd() noexcept { return -1; }
   virtual void read_some(char *p, std::size_t n, io_handler h) = 0;
   virtual void write(const char *p, std::size_t n, io_handler h) = 0;  // all n bytes
   virtual void close() noexcept = 0;
@@ -26,7 +38,8 @@ public:
 // A plain socket: asio::ip::tcp::socket or asio::local::stream_protocol::socket.
 template <class Socket> class plain_stream final : public stream_base {
 public:
-  explicit plain_stream(Socket s) : s_(std::move(s)) {}
+  explicit plain_stream(Socket s) : s_(std::move(s)) { set_cloexec(s_.native_handle()); }
+  int direct_fd() noexcept override { return s_.native_handle(); }
   void read_some(char *p, std::size_t n, io_handler h) override {
     s_.async_read_some(asio::buffer(p, n), std::move(h));
   }
@@ -48,7 +61,9 @@ private:
 // gone bad must not hold the I/O thread, and node-ipc's peers do not need it.
 class tls_stream final : public stream_base {
 public:
-  tls_stream(asio::ip::tcp::socket s, asio::ssl::context &ctx) : s_(std::move(s), ctx) {}
+  tls_stream(asio::ip::tcp::socket s, asio::ssl::context &ctx) : s_(std::move(s), ctx) {
+    set_cloexec(s_.lowest_layer().native_handle());
+  }
   void read_some(char *p, std::size_t n, io_handler h) override {
     s_.async_read_some(asio::buffer(p, n), std::move(h));
   }
