@@ -16,7 +16,8 @@ export type IpcErrorCode =
   | 'IPC_EINVAL' | 'IPC_ENOENT' | 'IPC_EEXIST' | 'IPC_EACCES' | 'IPC_EBADHANDLE' | 'IPC_EBADNAME'
   | 'IPC_ENAMETOOLONG' | 'IPC_ERANGE' | 'IPC_EREADONLY' | 'IPC_ENOMEM' | 'IPC_ENOSPC'
   | 'IPC_ETIMEDOUT' | 'IPC_EAGAIN' | 'IPC_EMSGSIZE' | 'IPC_EILSEQ' | 'IPC_ENOTSUP'
-  | 'IPC_ECORRUPT' | 'IPC_ECLOSED' | 'IPC_EIO' | 'IPC_EINTERNAL';
+  | 'IPC_ECORRUPT' | 'IPC_ECLOSED' | 'IPC_EIO' | 'IPC_EINTERNAL'
+  | 'IPC_ECONNREFUSED' | 'IPC_ECONNRESET' | 'IPC_EADDRINUSE' | 'IPC_ETLS';
 
 /** Every failure libipc reports. */
 export class IpcError extends Error {
@@ -285,6 +286,148 @@ export class MessageQueue extends EventEmitter<MessageQueueEvents> implements As
 }
 
 /** { IPC_OK: 0, IPC_EINVAL: 1, ... } */
+// ---- sockets (lib/sock.js; c_api/include/ipc/sock.h) ----
+
+/** TLS options of a socket (libipc's, see docs/sock.md). */
+export interface SocketTlsOptions {
+  /** PEM files: our certificate and private key (a server needs them). */
+  cert?: string;
+  key?: string;
+  /** PEM file(s) of trusted CAs (default: the system's trust store). */
+  ca?: string | string[];
+  /** Verify the peer (default true). */
+  verify?: boolean;
+  /** Server: mutual TLS. */
+  requireClientCert?: boolean;
+  /** Client: the name to check the certificate against (default: host). */
+  servername?: string;
+}
+
+/**
+ * libipc's socket options (sock.h, OPTIONS), sent to the C ABI as JSON:
+ * an unknown key is IpcError IPC_EINVAL.
+ */
+export interface SocketOptions {
+  transport?: 'unix' | 'tcp' | 'tls' | 'udp4' | 'udp6';
+  /** Unix socket path; default socketRoot + appspace + id. */
+  path?: string;
+  id?: string;
+  /** Default 'app.'. */
+  appspace?: string;
+  /** Default: the private root (defaultSocketRoot()), not node-ipc's '/tmp/'. */
+  socketRoot?: string;
+  /** Default '127.0.0.1'. */
+  host?: string;
+  /** 0: any free port (read it back from server.port). */
+  port?: number;
+  /** Server, Unix: replace a stale socket file (default true). */
+  unlink?: boolean;
+  /** node-ipc's rawBuffer: bytes without framing ('data' events, send()). */
+  raw?: boolean;
+  maxConnections?: number;
+  maxFrame?: number;
+  maxWriteQueue?: number;
+  maxEventQueue?: number;
+  /** Client: ms between reconnect attempts (default 500). */
+  retry?: number;
+  /** Client: attempts after a loss (default unlimited; 0: never). */
+  maxRetries?: number;
+  /** Client: never reconnect. */
+  stopRetrying?: boolean;
+  backoff?: number;
+  retryMax?: number;
+  tls?: SocketTlsOptions;
+}
+
+/** An 'error' event's IpcError carries the connection it concerns (0 if none). */
+export interface SocketError extends IpcError {
+  conn: number;
+}
+
+/** JSON values (what emit() sends and events carry). */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/**
+ * A server: listening when the constructor returns ('start' follows).
+ * Events: 'start', 'connect' (conn, address), 'disconnect' (conn), 'error'
+ * (SocketError), 'message' (type, data, conn), each user type (data, conn)
+ * unless it is one of this class's own event names, 'data' (raw: Buffer,
+ * conn), 'drain' (conn), 'close'.
+ */
+export class SocketServer extends EventEmitter {
+  constructor(options?: SocketOptions);
+  /** The Unix socket path, or "host:port". */
+  readonly address: string;
+  /** The bound TCP/TLS/UDP port; 0 for Unix sockets. */
+  readonly port: number;
+  /** Ids of the live connections. */
+  readonly connections: number[];
+  readonly connectionCount: number;
+  readonly closed: boolean;
+  /** Sends (type, data) to one connection; false: wait for 'drain'. IPC_ENOENT for an unknown id. */
+  emit(conn: number, type: string, data?: unknown): boolean;
+  /** EventEmitter#emit (a string first argument). */
+  emit(event: string | symbol, ...args: unknown[]): boolean;
+  /** Sends (type, data) to every connection. */
+  broadcast(type: string, data?: unknown): boolean;
+  /** Raw mode: bytes (a string as UTF-8) to conn, or to all with -1. */
+  send(conn: number, data: string | ArrayBufferView | ArrayBuffer): boolean;
+  /** Closes one connection ('disconnect' follows). */
+  disconnect(conn: number): void;
+  /** UDP: the connection id for a peer address. */
+  peer(host: string, port: number): number;
+  /** Bytes libipc has queued for conn. */
+  pending(conn: number): number;
+  /** Closes the server and its connections; 'close' follows. Idempotent. */
+  close(): void;
+  ref(): this;
+  unref(): this;
+  on(event: 'start' | 'close', listener: () => void): this;
+  on(event: 'connect', listener: (conn: number, address: string) => void): this;
+  on(event: 'disconnect' | 'drain', listener: (conn: number) => void): this;
+  on(event: 'error', listener: (err: SocketError) => void): this;
+  on(event: 'message', listener: (type: string, data: any, conn: number) => void): this;
+  on(event: 'data', listener: (data: Buffer, conn: number) => void): this;
+  on(event: string, listener: (data: any, conn: number) => void): this;
+}
+
+/**
+ * A client: connects in the background and reconnects per its options.
+ * Events: 'connect', 'disconnect', 'destroy' (no more reconnects; it closes
+ * itself), 'error' (SocketError), 'message' (type, data, 0), each user type
+ * (data), 'data' (raw: Buffer), 'drain', 'close'.
+ */
+export class SocketClient extends EventEmitter {
+  constructor(options?: SocketOptions);
+  readonly connected: boolean;
+  readonly address: string;
+  /** Bytes libipc has queued for writing. */
+  readonly pending: number;
+  readonly closed: boolean;
+  /** Sends (type, data) to the server; false: wait for 'drain'. */
+  emit(type: string, data?: unknown): boolean;
+  /** Raw mode: sends bytes. */
+  send(data: string | ArrayBufferView | ArrayBuffer): boolean;
+  /** Disconnects for good: 'disconnect' (if connected), 'destroy', 'close' follow. */
+  disconnect(): void;
+  /** Closes at once (no more events but 'close'). */
+  close(): void;
+  ref(): this;
+  unref(): this;
+  on(event: 'connect' | 'disconnect' | 'destroy' | 'drain' | 'close', listener: () => void): this;
+  on(event: 'error', listener: (err: SocketError) => void): this;
+  on(event: 'message', listener: (type: string, data: any, conn: 0) => void): this;
+  on(event: 'data', listener: (data: Buffer) => void): this;
+  on(event: string, listener: (data: any) => void): this;
+}
+
+/** new SocketServer(options). */
+export function listen(options?: SocketOptions): SocketServer;
+/** new SocketClient(options). */
+export function connect(options?: SocketOptions): SocketClient;
+/** The default private socket root ($XDG_RUNTIME_DIR/libipc/ or /tmp/libipc-<uid>/), with a trailing '/'. */
+export function defaultSocketRoot(): string;
+
 export const errors: Readonly<Record<'IPC_OK' | IpcErrorCode, number>>;
 /** Version of the loaded libipc.so, "MAJOR.MINOR.PATCH". */
 export const version: string;
