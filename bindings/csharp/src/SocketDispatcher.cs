@@ -193,63 +193,110 @@ internal sealed unsafe class SocketDispatcher : IThreadPoolWorkItem
 
     private void PumpOnce()
     {
-        for (;;)
+        while (TakeBatch() == Took.Some)
         {
-            if (ended || Volatile.Read(ref closed) || !owner.WantsEvents)
-                return; // whoever adds demand or room signals again
-            int rc;
-            nuint count = 0, used = 0;
-            if (buffer.Length == 0)
-                buffer = new byte[InitialBuffer];
-            try
-            {
-                fixed (byte* p = buffer)
-                    rc = libipc_nativePINVOKE.sock_next_many(owner.Handle, (IntPtr)p, (nuint)buffer.Length, MaxBatch,
-                                                            out count, out used, 0);
-            }
-            catch (ObjectDisposedException)
-            {
-                return; // disposed under us
-            }
-            if (rc == (int)IpcErrorCode.EAGAIN)
-            {
+        }
+    }
+
+    private enum Took { Some, Empty, Stop }
+
+    /// <summary>
+    /// One batch from libipc, delivered. Empty: libipc has none, and it was
+    /// armed (unless <paramref name="arm"/> is false: a spinning reader, whose
+    /// release runs a real pump if a signal came meanwhile).
+    /// </summary>
+    private Took TakeBatch(bool arm = true)
+    {
+        if (ended || Volatile.Read(ref closed) || !owner.WantsEvents)
+            return Took.Stop; // whoever adds demand or room signals again
+        int rc;
+        nuint count = 0, used = 0;
+        if (buffer.Length == 0)
+            buffer = new byte[InitialBuffer];
+        try
+        {
+            fixed (byte* p = buffer)
+                rc = libipc_nativePINVOKE.sock_next_many(owner.Handle, (IntPtr)p, (nuint)buffer.Length, MaxBatch,
+                                                        out count, out used, 0);
+        }
+        catch (ObjectDisposedException)
+        {
+            return Took.Stop; // disposed under us
+        }
+        if (rc == (int)IpcErrorCode.EAGAIN)
+        {
+            if (arm)
                 Arm();
-                return;
-            }
-            if (rc == (int)IpcErrorCode.EMSGSIZE)
+            return Took.Empty;
+        }
+        if (rc == (int)IpcErrorCode.EMSGSIZE)
+        {
+            // One event larger than the buffer: grow to what it needs (it stays queued).
+            buffer = new byte[checked((int)Math.Max(used, (nuint)buffer.Length * 2))];
+            return Took.Some;
+        }
+        if (rc == (int)IpcErrorCode.ECLOSED || rc == (int)IpcErrorCode.EBADHANDLE)
+        {
+            ended = true; // a client whose destroy was taken, or closed
+            owner.OnEventsEnded(null);
+            return Took.Stop;
+        }
+        if (rc != 0)
+        {
+            ended = true;
+            owner.OnEventsEnded(IpcException.FromLastError(rc));
+            return Took.Stop;
+        }
+        SocketEvent[] events;
+        try
+        {
+            events = packed.Unpack(buffer.AsSpan(0, (int)used), (int)count);
+        }
+        catch (IpcException e)
+        {
+            ended = true;
+            owner.OnEventsEnded(e);
+            return Took.Stop;
+        }
+        // A buffer grown for one huge event is not kept for the small ones.
+        if (buffer.Length > 4 * InitialBuffer && (int)used <= InitialBuffer)
+            buffer = Array.Empty<byte>();
+        foreach (SocketEvent ev in events)
+            owner.Deliver(ev); // handlers run here; an exception they throw is the process's
+        return Took.Some;
+    }
+
+    /// <summary>
+    /// For a reader spinning before it goes pending (only when no handler can
+    /// run, so nothing but the inbox is touched on the reader's thread): takes
+    /// one batch now if no pump runs. If libipc signalled meanwhile, a real
+    /// pump follows (it arms again); otherwise the arm of the last pump stands.
+    /// </summary>
+    internal void TryTakeInline()
+    {
+        if (Interlocked.CompareExchange(ref state, Running, Idle) != Idle)
+            return; // a pump runs: it fills the inbox
+        current = this;
+        try
+        {
+            TakeBatch(arm: false);
+        }
+        finally
+        {
+            current = null;
+            if (Interlocked.CompareExchange(ref state, Idle, Running) != Running)
             {
-                // One event larger than the buffer: grow to what it needs (it stays queued).
-                buffer = new byte[checked((int)Math.Max(used, (nuint)buffer.Length * 2))];
-                continue;
+                Volatile.Write(ref state, Running);
+                ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
             }
-            if (rc == (int)IpcErrorCode.ECLOSED || rc == (int)IpcErrorCode.EBADHANDLE)
+            else
             {
-                ended = true; // a client whose destroy was taken, or closed
-                owner.OnEventsEnded(null);
-                return;
+                lock (gate)
+                {
+                    if (closed)
+                        idle?.TrySetResult();
+                }
             }
-            if (rc != 0)
-            {
-                ended = true;
-                owner.OnEventsEnded(IpcException.FromLastError(rc));
-                return;
-            }
-            SocketEvent[] events;
-            try
-            {
-                events = packed.Unpack(buffer.AsSpan(0, (int)used), (int)count);
-            }
-            catch (IpcException e)
-            {
-                ended = true;
-                owner.OnEventsEnded(e);
-                return;
-            }
-            // A buffer grown for one huge event is not kept for the small ones.
-            if (buffer.Length > 4 * InitialBuffer && (int)used <= InitialBuffer)
-                buffer = Array.Empty<byte>();
-            foreach (SocketEvent ev in events)
-                owner.Deliver(ev); // handlers run here; an exception they throw is the process's
         }
     }
 
