@@ -286,6 +286,36 @@ public class SocketTests
         await using var client = new SocketClient(new SocketOptions { Id = id, StopRetrying = true });
         await Within.Ok(client.WaitConnectedAsync());
     }
+
+    /// <summary>The example of docs/csharp.md ("Sockets"), with a unique id and a deadline.</summary>
+    [Fact]
+    public async Task TheDocsExampleRuns()
+    {
+        string id = SockPath.NewId("world");
+        await using var server = new SocketServer(new SocketOptions { Id = id });
+        server.On("hello", ev =>
+            server.Emit(ev.Connection, "welcome", new { to = ev.Data.GetProperty("from").GetString() }));
+        var connected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        server.Connected += (_, ev) => connected.TrySetResult();
+        server.Start();
+
+        await using var client = new SocketClient(new SocketOptions { Id = id });
+        client.Emit("hello", new { from = "csharp" }); // queued until connected
+        string? to = null;
+        using var deadline = new CancellationTokenSource(Within.Deadline);
+        await foreach (SocketEvent ev in client.EventsAsync(deadline.Token))
+        {
+            if (ev.Kind == SocketEventKind.Message && ev.Type == "welcome")
+            {
+                to = ev.Data.GetProperty("to").ToString();
+                break;
+            }
+        }
+        Assert.Equal("csharp", to);
+        await Within.Ok(connected.Task);
+        server.Broadcast("news", "to everyone");
+        Assert.Equal("to everyone", (await Within.Message(client, "news")).Data.GetString());
+    }
 }
 
 internal static class UsingExtensions
