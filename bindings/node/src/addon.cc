@@ -823,13 +823,14 @@ template <int (*Fn)(const char *, int *)> Napi::Value ExistsObj(const Napi::Call
   return Napi::Boolean::New(info.Env(), out != 0);
 }
 
-// closeAll(): shuts down every semaphore and queue of this environment (their
+// closeAll(): shuts down every semaphore, queue and socket of this environment (their
 // threads joined). lib/ calls it on process 'exit': process.exit() runs no
 // environment cleanup hooks, and libipc's threads must not outlive the loop.
 Napi::Value CloseAll(const Napi::CallbackInfo &info) {
   PerEnv &pe = Per(info.Env());
   std::vector<Waitable *> all(pe.live.begin(), pe.live.end());
   for (Waitable *w : all) w->Shutdown();
+  CloseAllSocks(pe);
   return info.Env().Undefined();
 }
 

@@ -1,7 +1,7 @@
 // libipc Node binding — what the addon's translation units share: the
-// per-environment state, errors, argument helpers and Waitable (a C handle
-// whose readiness reaches JS through a ThreadSafeFunction). See addon.cc for
-// the design; sock.cc uses the same Waitable for sockets.
+// per-environment state, errors, argument helpers and Waitable (a semaphore
+// or queue whose readiness reaches JS through a ThreadSafeFunction). See
+// addon.cc for the design, sock.cc for sockets.
 #ifndef IPC_NODE_COMMON_H
 #define IPC_NODE_COMMON_H
 
@@ -34,7 +34,8 @@ struct PerEnv {
   Napi::FunctionReference mq_ctor;
   Napi::FunctionReference sock_ctor;
   Napi::FunctionReference error_class;  // lib/errors.js IpcError, set at load
-  std::unordered_set<Waitable *> live;  // open semaphores, queues, sockets (closeAll)
+  std::unordered_set<Waitable *> live;  // open semaphores and queues (closeAll)
+  std::unordered_set<void *> socks;     // open sockets (sock.cc's SockCore; closeAll)
 };
 
 inline PerEnv &Per(Napi::Env env) { return *env.GetInstanceData<PerEnv>(); }
@@ -145,9 +146,9 @@ inline Bytes ToBytes(const Napi::CallbackInfo &info, size_t i, const char *what)
                                       " must be a Buffer, TypedArray, DataView or ArrayBuffer");
 }
 
-// ---- Semaphores, queues and sockets: Waitable ----------------------------------
+// ---- Semaphores and queues: Waitable ----------------------------------
 //
-// A Waitable owns one ipc_sem_t / ipc_mq_t / ipc_sock_t and what reports readiness to JS: a
+// A Waitable owns one ipc_sem_t / ipc_mq_t and what reports readiness to JS: a
 // ThreadSafeFunction (TSFN) over the JS callback (kind), where kind 0 means
 // "the notify fired: a unit / a message may be there" and kind 1 "the sender
 // thread finished sends: takeSends() has their results".
@@ -399,7 +400,7 @@ inline int64_t ToTimeout(const Napi::CallbackInfo &info, size_t i) {
   return static_cast<int64_t>(d);
 }
 
-// Shared by the Semaphore, MessageQueue and socket wrappers: close, arm, ref, unref.
+// Shared by the Semaphore and MessageQueue wrappers: close, arm, ref, unref.
 template <class Self, class W> class WaitableWrap : public Napi::ObjectWrap<Self> {
  public:
   explicit WaitableWrap(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Self>(info) {
@@ -459,6 +460,8 @@ inline Napi::Function ToCallback(const Napi::CallbackInfo &info, size_t i) {
 // sock.cc: defines SockHandle in this environment and adds the sock functions
 // (sockListen, sockConnect, sockDefaultRoot) and constants to `exports`.
 void InitSock(Napi::Env env, Napi::Object exports);
+// sock.cc: closes every socket of this environment (closeAll()).
+void CloseAllSocks(PerEnv &pe);
 
 }  // namespace ipc_node
 

@@ -1,11 +1,26 @@
 // libipc Node binding — sockets (ipc_sock_*, c_api/include/ipc/sock.h).
 //
-// A SockHandle owns one ipc_sock_t (a server or a client) through a Waitable
-// (common.h): the C ABI's readiness callback (ipc_sock_notify, on a libipc
-// thread) posts to a ThreadSafeFunction; on the JS thread lib/sock.js then
+// A SockHandle owns one ipc_sock_t (a server or a client) through a SockCore.
+// READINESS comes through the handle's eventfd (ipc_sock_notify_fd), which
+// libipc's I/O thread signals itself when an event is queued while armed; a
+// uv_poll_t on this thread's own event loop (the main thread's or a worker's)
+// watches it. So an event reaches JS with one wake-up: the I/O thread writes
+// the eventfd, the event loop wakes and calls lib/sock.js's dispatcher, which
 // drains the queued events in batches with next() (ipc_sock_next_many,
-// IPC_NOWAIT) and re-arms with arm() (ipc_sock_notify_arm). Nothing here ever
-// waits: every call queues or takes what is there.
+// IPC_NOWAIT) and re-arms with arm() (ipc_sock_notify_arm, which signals at
+// once if something came meanwhile). (The callback form, ipc_sock_notify,
+// would add a libipc watcher thread and a ThreadSafeFunction hop: two
+// wake-ups.) Nothing here ever waits: every call queues or takes what is there.
+//
+// LIFETIME. Shutdown() — close(), garbage collection of the JS object,
+// closeAll() at process exit, or the environment's async cleanup hook (worker
+// termination, teardown), whichever comes first — stops and closes the
+// uv_poll_t (before the eventfd it watches goes), then closes the C handle.
+// The SockCore is freed when both the JS wrapper and the closing uv handle
+// have let go. The cleanup hook is an async one so that the environment waits
+// for the uv handle's close callback before its loop is closed.
+// KEEP-ALIVE: the uv_poll_t is ref'd while the socket is open (as a
+// net.Server's handle is) unless the JS layer calls unref().
 //
 // EVENTS reach JS as one flat array per batch, six slots per event:
 //   kind, code, conn, type, data, address
@@ -25,28 +40,149 @@
 // -1 stands for IPC_SOCK_ALL.
 #include "common.h"
 
+#include <uv.h>
+
+#include <unistd.h>
+
 namespace ipc_node {
 namespace {
 
-class SockWaitable final : public Waitable {
+class SockCore {
  public:
-  SockWaitable(napi_env env, ipc_sock_t *h) : Waitable(env), h_(h) {}
+  SockCore(napi_env env, ipc_sock_t *h) : env_(env), h_(h) {}
+  SockCore(const SockCore &) = delete;
+  SockCore &operator=(const SockCore &) = delete;
+
   ipc_sock_t *h() const { return h_; }
+  bool shut() const { return shut_; }
 
   std::vector<uint8_t> batch;  // ipc_sock_next_many's buffer; JS thread only
   std::vector<char> text;      // UTF-8 of the frames being emitted; JS thread only
 
- protected:
-  int RegisterNotify() override { return ipc_sock_notify(h_, OnNotify, this); }
-  int ArmNotify() override { return ipc_sock_notify_arm(h_); }
-  void StopNotify() override { ipc_sock_notify(h_, nullptr, nullptr); }
-  void CloseC() override { ipc_sock_close(h_); }
-  // No cheap "is an event queued?" exists for sockets: the Waitable never
-  // spins for them (spin 0), so this is never asked.
-  bool Ready() override { return false; }
+  // Sets up the eventfd watch and the callback. JS thread.
+  void Start(Napi::Function callback) {
+    Napi::Env env(env_);
+    cb_ = Napi::Persistent(callback);
+    napi_value resource = Napi::Object::New(env);
+    napi_value name = Napi::String::New(env, "libipc.Socket");
+    NAPI_THROW_IF_FAILED_VOID(env, napi_async_init(env_, resource, name, &ctx_));
+    int fd = -1;
+    Check(env, ipc_sock_notify_fd(h_, &fd));
+    fd_ = fd;
+    uv_loop_t *loop = nullptr;
+    NAPI_THROW_IF_FAILED_VOID(env, napi_get_uv_event_loop(env_, &loop));
+    poll_ = new uv_poll_t;
+    if (uv_poll_init(loop, poll_, fd_) != 0) {
+      delete poll_;
+      poll_ = nullptr;
+      Throw(env, IPC_EIO, "uv_poll_init on the socket's notify fd failed");
+    }
+    poll_->data = this;
+    ++owners_;  // the uv handle, until its close callback
+    uv_poll_start(poll_, UV_READABLE, OnPoll);
+    if (napi_add_async_cleanup_hook(env_, Hook, this, &hook_) != napi_ok) hook_ = nullptr;
+    pe_ = &Per(env);
+    pe_->socks.insert(this);
+  }
+
+  void Ref(bool on) {
+    if (poll_ == nullptr || shut_) return;
+    if (on) uv_ref(reinterpret_cast<uv_handle_t *>(poll_));
+    else uv_unref(reinterpret_cast<uv_handle_t *>(poll_));
+  }
+
+  // Idempotent; JS thread only.
+  void Shutdown() {
+    if (shut_) return;
+    shut_ = true;
+    if (pe_) {
+      pe_->socks.erase(this);
+      pe_ = nullptr;
+    }
+    if (poll_ != nullptr) {
+      uv_poll_stop(poll_);
+      uv_close(reinterpret_cast<uv_handle_t *>(poll_), OnClose);  // before the fd goes
+    }
+    ipc_sock_close(h_);  // closes the eventfd too
+    if (hook_ != nullptr && !in_hook_) {
+      napi_remove_async_cleanup_hook(hook_);
+      hook_ = nullptr;
+    }
+    if (ctx_ != nullptr) {
+      napi_async_destroy(env_, ctx_);
+      ctx_ = nullptr;
+    }
+    cb_.Reset();
+  }
+
+  void Drop() {
+    if (--owners_ == 0) delete this;
+  }
 
  private:
+  // The eventfd is readable: an event was queued while armed. Clear it and
+  // let JS drain; JS re-arms when done.
+  static void OnPoll(uv_poll_t *poll, int status, int) {
+    auto *self = static_cast<SockCore *>(poll->data);
+    if (self->shut_) return;
+    uint64_t n;
+    ssize_t r;
+    do {
+      r = ::read(self->fd_, &n, sizeof n);
+    } while (r < 0 && errno == EINTR);
+    if (status < 0) return;
+    napi_env env = self->env_;
+    napi_handle_scope scope;
+    if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+    napi_value cb = self->cb_.Value();
+    napi_value recv;  // must be an object for napi_make_callback
+    napi_get_global(env, &recv);
+    // napi_make_callback: the async context, then nextTicks and microtasks
+    // (lib/sock.js flushes its batched emits in one) run as after any I/O.
+    // An exception from a listener is uncaught, as from any event listener.
+    if (napi_make_callback(env, self->ctx_, recv, cb, 0, nullptr, nullptr) == napi_pending_exception) {
+      napi_value error;
+      if (napi_get_and_clear_last_exception(env, &error) == napi_ok) napi_fatal_exception(env, error);
+    }
+    napi_close_handle_scope(env, scope);
+  }
+
+  static void OnClose(uv_handle_t *handle) {
+    auto *self = static_cast<SockCore *>(handle->data);
+    delete reinterpret_cast<uv_poll_t *>(handle);
+    self->poll_ = nullptr;
+    if (self->in_hook_ && self->hook_ != nullptr) {
+      napi_remove_async_cleanup_hook(self->hook_);  // the environment may go on now
+      self->hook_ = nullptr;
+    }
+    self->Drop();
+  }
+
+  // Worker termination / environment teardown: close everything; the
+  // environment waits until OnClose removes the hook.
+  static void Hook(napi_async_cleanup_hook_handle handle, void *arg) {
+    auto *self = static_cast<SockCore *>(arg);
+    self->hook_ = handle;
+    self->in_hook_ = true;
+    const bool had_poll = self->poll_ != nullptr;
+    self->Shutdown();
+    if (!had_poll) {
+      napi_remove_async_cleanup_hook(handle);
+      self->hook_ = nullptr;
+    }
+  }
+
+  napi_env env_;
   ipc_sock_t *const h_;  // an id: after close every call on it is IPC_EBADHANDLE
+  int fd_ = -1;
+  uv_poll_t *poll_ = nullptr;
+  Napi::FunctionReference cb_;
+  napi_async_context ctx_ = nullptr;
+  napi_async_cleanup_hook_handle hook_ = nullptr;
+  PerEnv *pe_ = nullptr;
+  int owners_ = 1;  // the JS wrapper; +1 for the uv handle
+  bool shut_ = false;
+  bool in_hook_ = false;
 };
 
 constexpr double kMaxSafe = 9007199254740991.0;
@@ -84,7 +220,7 @@ Napi::Value Soft(Napi::Env env, int rc) {
   return Napi::Number::New(env, rc);
 }
 
-class SockHandle : public WaitableWrap<SockHandle, SockWaitable> {
+class SockHandle : public Napi::ObjectWrap<SockHandle> {
  public:
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "SockHandle",
@@ -105,17 +241,50 @@ class SockHandle : public WaitableWrap<SockHandle, SockWaitable> {
                            InstanceMethod<&SockHandle::Pending>("pending"),
                        });
   }
-  using WaitableWrap::WaitableWrap;
+
+  // Only OpenSock() constructs one, passing the SockCore as an External.
+  explicit SockHandle(const Napi::CallbackInfo &info) : Napi::ObjectWrap<SockHandle>(info) {
+    if (info.Length() != 1 || !info[0].IsExternal())
+      throw Napi::TypeError::New(info.Env(), "SockHandle cannot be constructed directly");
+    core_ = info[0].As<Napi::External<SockCore>>().Data();
+  }
+
+  // Garbage collected (or torn down) without close(): shut down, drop ours.
+  ~SockHandle() override {
+    if (core_) {
+      core_->Shutdown();
+      core_->Drop();
+    }
+  }
 
  private:
-  IPC_NODE_WAITABLE_METHODS
-  SockWaitable &S(Napi::Env env) { return Get(env, "socket"); }
+  SockCore &S(Napi::Env env) {
+    if (!core_ || core_->shut()) Throw(env, IPC_EBADHANDLE, "socket is closed");
+    return *core_;
+  }
+
+  Napi::Value Close(const Napi::CallbackInfo &info) {
+    if (core_) core_->Shutdown();
+    return info.Env().Undefined();
+  }
+  Napi::Value Arm(const Napi::CallbackInfo &info) {
+    Check(info.Env(), ipc_sock_notify_arm(S(info.Env()).h()));
+    return info.Env().Undefined();
+  }
+  Napi::Value Ref(const Napi::CallbackInfo &info) {
+    if (core_) core_->Ref(true);
+    return info.Env().Undefined();
+  }
+  Napi::Value Unref(const Napi::CallbackInfo &info) {
+    if (core_) core_->Ref(false);
+    return info.Env().Undefined();
+  }
 
   // next(maxCount, messageAddresses) -> flat array (see the top) | null when
   // no event is queued. Never waits.
   Napi::Value Next(const Napi::CallbackInfo &info) {
     Napi::Env env = info.Env();
-    SockWaitable &s = S(env);
+    SockCore &s = S(env);
     size_t max = ToSize(info, 0, "maxCount");
     if (max == 0) max = 1;
     const bool msg_addr = info.Length() > 1 && info[1].ToBoolean().Value();
@@ -185,7 +354,7 @@ class SockHandle : public WaitableWrap<SockHandle, SockWaitable> {
   // `text`: complete node-ipc frames, back to back.
   Napi::Value EmitFrames(const Napi::CallbackInfo &info) {
     Napi::Env env = info.Env();
-    SockWaitable &s = S(env);
+    SockCore &s = S(env);
     const uint64_t conn = ToConn(info, 0);
     if (info.Length() < 2 || !info[1].IsString())
       throw Napi::TypeError::New(env, "frames must be a string");
@@ -200,7 +369,7 @@ class SockHandle : public WaitableWrap<SockHandle, SockWaitable> {
   // layer (the JSON text of data; "" sends {}).
   Napi::Value Emit(const Napi::CallbackInfo &info) {
     Napi::Env env = info.Env();
-    SockWaitable &s = S(env);
+    SockCore &s = S(env);
     const uint64_t conn = ToConn(info, 0);
     const std::string type = ToStr(info, 1, "type");
     const std::string data = ToStr(info, 2, "data");
@@ -212,7 +381,7 @@ class SockHandle : public WaitableWrap<SockHandle, SockWaitable> {
   // send(conn, bytes | string) -> as emitFrames (raw mode).
   Napi::Value Send(const Napi::CallbackInfo &info) {
     Napi::Env env = info.Env();
-    SockWaitable &s = S(env);
+    SockCore &s = S(env);
     const uint64_t conn = ToConn(info, 0);
     if (info.Length() > 1 && info[1].IsString()) {
       size_t len = 0;
@@ -234,7 +403,7 @@ class SockHandle : public WaitableWrap<SockHandle, SockWaitable> {
   // peer(host, port) -> conn (UDP)
   Napi::Value Peer(const Napi::CallbackInfo &info) {
     Napi::Env env = info.Env();
-    SockWaitable &s = S(env);
+    SockCore &s = S(env);
     const std::string host = ToStr(info, 0, "host");
     const size_t port = ToSize(info, 1, "port");
     if (port > 65535) Throw(env, IPC_EINVAL, "port must be 0..65535");
@@ -279,6 +448,8 @@ class SockHandle : public WaitableWrap<SockHandle, SockWaitable> {
 
   static constexpr size_t kBatchBytes = 256 * 1024;   // next()'s buffer, at least
   static constexpr size_t kKeepText = 4 * 1024 * 1024;  // emit buffer kept between calls, at most
+
+  SockCore *core_ = nullptr;
 };
 
 // sockListen(optionsJson, callback) / sockConnect(optionsJson, callback) -> SockHandle
@@ -291,14 +462,13 @@ Napi::Value OpenSock(const Napi::CallbackInfo &info) {
   Napi::Function cb = ToCallback(info, 1);
   ipc_sock_t *h = nullptr;
   Check(env, Open(options.c_str(), &h));
-  auto *w = new SockWaitable(env, h);
-  w->SetSpin(0);
+  auto *core = new SockCore(env, h);
   try {
-    w->Start(cb, "libipc.Socket");
-    return Per(env).sock_ctor.New({Napi::External<SockWaitable>::New(env, w)});
+    core->Start(cb);
+    return Per(env).sock_ctor.New({Napi::External<SockCore>::New(env, core)});
   } catch (...) {
-    w->Shutdown();
-    w->Drop();
+    core->Shutdown();
+    core->Drop();
     throw;
   }
 }
@@ -315,6 +485,11 @@ Napi::Value DefaultRoot(const Napi::CallbackInfo &info) {
 }
 
 }  // namespace
+
+void CloseAllSocks(PerEnv &pe) {
+  std::vector<void *> all(pe.socks.begin(), pe.socks.end());
+  for (void *s : all) static_cast<SockCore *>(s)->Shutdown();
+}
 
 void InitSock(Napi::Env env, Napi::Object exports) {
   Per(env).sock_ctor = Napi::Persistent(SockHandle::Define(env));
