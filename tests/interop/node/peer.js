@@ -3,9 +3,11 @@
 // Uses the binding's own API: for shm the zero-copy Buffer view, the string
 // helper (ipc_shm_write_string / read_string) and a Float64Array view; for sem
 // Semaphore (tryWait, and wait({ timeoutMs: 0 }) for the IPC_EAGAIN code); for
-// mq MessageQueue (trySend, tryReceive, receive({ timeoutMs: 0 })).
+// mq MessageQueue (trySend, tryReceive, receive({ timeoutMs: 0 })); for sock
+// SocketServer and SocketClient (events, emit to one, broadcast).
 // The package is found through NODE_PATH (<build>/lib/nodejs), as CMake registers it.
-const { SharedMemory, ShmStream, Semaphore, MessageQueue } = require('libipc');
+const { isDeepStrictEqual } = require('node:util');
+const { SharedMemory, ShmStream, Semaphore, MessageQueue, SocketServer, SocketClient } = require('libipc');
 
 const SIZE = 4096;
 const TEXT = 'libipc interop ✓ héllo wörld 😀';
@@ -161,11 +163,128 @@ function streamOpen(name) {
   process.stdout.write('ok: read the floats, wrote the reply\n');
 }
 
+// Area sock: a server in one language, a client in another, on {"id": name}
+// (the default private socket root + 'app.' + name). Each side checks the
+// exact sequence of events it gets; every wait is bounded by WAIT_MS.
+const WAIT_MS = 60000;
+const HELLO_TEXT = 'héllo ✓ 😀';
+
+function helloData(lang) {
+  return { lang, text: HELLO_TEXT, n: [1, 2.5, -3], nested: { ok: true, none: null } };
+}
+
+// Calls step(kind, ...args) for each event of `sock` in order until it
+// returns true; fails on anything unexpected or after WAIT_MS.
+function sequence(sock, what, step) {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => fail(`timed out after ${WAIT_MS} ms: ${what}`), WAIT_MS);
+    const finish = () => {
+      clearTimeout(timer);
+      sock.removeAllListeners();
+      sock.on('error', (e) => fail(`${what}: late error ${e.code}: ${e.message}`));
+      resolve();
+    };
+    const on = (kind) => (...args) => {
+      try {
+        if (step(kind, ...args)) finish();
+      } catch (e) {
+        fail(`${what}: ${e.message}`);
+      }
+    };
+    for (const kind of ['start', 'connect', 'disconnect', 'destroy', 'message']) sock.on(kind, on(kind));
+    sock.on('error', (e) => fail(`${what}: error ${e.code}: ${e.message}`));
+  });
+}
+
+function expect(cond, msg) {
+  if (!cond) throw new Error(msg);
+}
+
+async function sockCreate(name, other) {
+  const server = new SocketServer({ id: name });
+  await sequence(server, 'server start', (kind) => {
+    expect(kind === 'start', `got ${kind}, expected start`);
+    return true;
+  });
+  process.stdout.write('ready\n');
+  let conn = null;
+  let next = 0;
+  await sequence(server, 'the client\'s events', (kind, a, b, c) => {
+    if (conn === null) {
+      expect(kind === 'connect', `got ${kind}, expected connect`);
+      conn = a;
+      return false;
+    }
+    expect(kind === 'message', `got ${kind} (${a}), expected a message`);
+    const [type, data, from] = [a, b, c];
+    expect(from === conn, `message from connection ${from}, expected ${conn}`);
+    if (next === 0) {
+      expect(type === 'hello', `got ${type}, expected hello`);
+      expect(isDeepStrictEqual(data, helloData(other)), `hello data ${JSON.stringify(data)}`);
+      server.emit(conn, 'welcome', { lang: 'node', echo: data });
+      server.broadcast('news', 'broadcast ✓');
+      next = 1;
+      return false;
+    }
+    if (next <= 100) {
+      expect(type === 'seq' && data === next - 1, `got ${type} ${JSON.stringify(data)}, expected seq ${next - 1}`);
+      next++;
+      return false;
+    }
+    expect(type === 'bye' && isDeepStrictEqual(data, {}), `got ${type} ${JSON.stringify(data)}, expected bye {}`);
+    server.emit(conn, 'done', 100);
+    return true;
+  });
+  await sequence(server, 'the client\'s disconnect', (kind, a) => {
+    expect(kind === 'disconnect' && a === conn, `got ${kind} ${a}, expected disconnect ${conn}`);
+    return true;
+  });
+  await stdinClosed();
+  server.close();
+  process.stdout.write(`ok: served ${other}'s client\n`);
+}
+
+async function sockOpen(name, other) {
+  const client = new SocketClient({ id: name, stopRetrying: true });
+  const sent = helloData('node');
+  let state = 'connect';
+  await sequence(client, 'the server\'s events', (kind, type, data) => {
+    if (state === 'connect') {
+      expect(kind === 'connect', `got ${kind}, expected connect`);
+      client.emit('hello', sent);
+      state = 'welcome';
+      return false;
+    }
+    expect(kind === 'message', `got ${kind}, expected a message (${state})`);
+    if (state === 'welcome') {
+      expect(type === 'welcome', `got ${type}, expected welcome`);
+      expect(data.lang === other, `welcome from ${JSON.stringify(data.lang)}, expected ${other}`);
+      expect(isDeepStrictEqual(data.echo, sent), `echo ${JSON.stringify(data.echo)}`);
+      state = 'news';
+      return false;
+    }
+    if (state === 'news') {
+      expect(type === 'news' && data === 'broadcast ✓', `got ${type} ${JSON.stringify(data)}, expected news`);
+      for (let i = 0; i < 100; i++) client.emit('seq', i);
+      client.emit('bye', {});
+      state = 'done';
+      return false;
+    }
+    expect(type === 'done' && data === 100, `got ${type} ${JSON.stringify(data)}, expected done 100`);
+    return true;
+  });
+  const closed = new Promise((resolve) => client.once('close', resolve));
+  client.disconnect();
+  await closed;
+  process.stdout.write(`ok: talked to ${other}'s server\n`);
+}
+
 const AREAS = {
   shm: [shmCreate, shmOpen],
   stream: [streamCreate, streamOpen],
   sem: [semCreate, semOpen],
   mq: [mqCreate, mqOpen],
+  sock: [sockCreate, sockOpen],
 };
 
 async function main() {
