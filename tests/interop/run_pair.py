@@ -26,6 +26,16 @@ def peer_cmd(peers, lang):
 BACKING = {"shm": "/dev/shm/{}", "stream": "/dev/shm/{}", "sem": "/dev/shm/ipc-sem.{}", "mq": "/dev/shm/ipc-mq.{}"}
 
 
+def sock_default_root():
+    """ipc_sock_default_root(): where {"id": name} puts the socket (node-ipc's
+    socketRoot + appspace "app." + id)."""
+    xdg = os.environ.get("XDG_RUNTIME_DIR")
+    return os.path.join(xdg, "libipc", "") if xdg else f"/tmp/libipc-{os.getuid()}/"
+
+
+BACKING["sock"] = sock_default_root().replace("{", "{{").replace("}", "}}") + "app.{}"
+
+
 def cleanup(area, name):
     path = BACKING.get(area)
     if path:

@@ -1,9 +1,14 @@
 /* The C interop peer (see tests/interop/README.md). C99, public API only. */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime */
 #include <ipc/ipc.h>
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include "json_canon.h"
 
 #define SHM_SIZE 4096
 static const char kText[] = "libipc interop \xE2\x9C\x93 h\xC3\xA9llo w\xC3\xB6rld \xF0\x9F\x98\x80";
@@ -203,6 +208,121 @@ static int stream_open(const char *name) {
   return 0;
 }
 
+/* ---- area sock ---------------------------------------------------------- */
+
+#define SOCK_WAIT_MS 60000
+static const char kHelloFmt[] =
+    "{\"lang\": \"%s\", \"text\": \"h\xC3\xA9llo \xE2\x9C\x93 \xF0\x9F\x98\x80\", "
+    "\"n\": [1, 2.5, -3], \"nested\": {\"ok\": true, \"none\": null}}";
+
+static const char *kind_name(int k) {
+  static const char *names[] = {"message", "data", "start", "connect", "disconnect", "destroy", "error", "drain"};
+  return k >= 0 && k < 8 ? names[k] : "?";
+}
+
+static int64_t now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Waits (within SOCK_WAIT_MS overall) for the next event; any error event is a
+ * failure. Returns 0 with *ev filled, or 1 after printing why. */
+static int next_event(ipc_sock_t *s, ipc_sock_event_t *ev, int64_t deadline) {
+  int64_t left = deadline - now_ms();
+  int rc = ipc_sock_next(s, ev, left > 0 ? left : 0);
+  if (rc) return fail("sock next", rc);
+  if (ev->kind == IPC_SOCK_ERROR) {
+    fprintf(stderr, "c peer: error event %s on conn %llu: %s\n", ipc_err_name(ev->code),
+            (unsigned long long)ev->conn, ev->data);
+    return 1;
+  }
+  return 0;
+}
+
+/* Waits for a message of `type` whose data equals `want` as JSON values. */
+static int expect_message(ipc_sock_t *s, const char *type, const char *want, int64_t deadline,
+                          uint64_t *conn) {
+  ipc_sock_event_t ev;
+  if (next_event(s, &ev, deadline)) return 1;
+  CHECK(ev.kind == IPC_SOCK_MESSAGE, "expected message %s, got a %s event", type, kind_name(ev.kind));
+  CHECK(strcmp(ev.type, type) == 0, "expected message %s, got %s", type, ev.type);
+  CHECK(json_equal(ev.data, ev.data_len, want, strlen(want)), "%s: data %s, expected %s", type, ev.data, want);
+  if (conn) *conn = ev.conn;
+  return 0;
+}
+
+static int sock_create(const char *name, const char *other) {
+  ipc_sock_t *s = NULL;
+  ipc_sock_event_t ev;
+  char opts[512], hello[512], welcome[1024], num[16];
+  uint64_t conn = 0, from = 0;
+  int64_t deadline = now_ms() + SOCK_WAIT_MS;
+  int i, rc;
+  snprintf(opts, sizeof opts, "{\"id\": \"%s\"}", name);
+  if ((rc = ipc_sock_listen(opts, &s))) return fail("sock listen", rc);
+  if (next_event(s, &ev, deadline)) return 1;
+  CHECK(ev.kind == IPC_SOCK_START, "first event is %s, not start", kind_name(ev.kind));
+  printf("ready\n");
+  fflush(stdout);
+
+  if (next_event(s, &ev, deadline)) return 1;
+  CHECK(ev.kind == IPC_SOCK_CONNECT && ev.conn != 0, "expected connect, got %s", kind_name(ev.kind));
+  conn = ev.conn;
+  snprintf(hello, sizeof hello, kHelloFmt, other);
+  if (expect_message(s, "hello", hello, deadline, &from)) return 1;
+  CHECK(from == conn, "hello came on conn %llu, not %llu", (unsigned long long)from, (unsigned long long)conn);
+  snprintf(welcome, sizeof welcome, "{\"lang\": \"c\", \"echo\": %s}", hello);
+  CHECK(ipc_sock_emit(s, conn, "welcome", welcome) == IPC_OK, "emit welcome");
+  CHECK(ipc_sock_emit(s, IPC_SOCK_ALL, "news", "\"broadcast \xE2\x9C\x93\"") == IPC_OK, "broadcast news");
+  for (i = 0; i < 100; ++i) {
+    snprintf(num, sizeof num, "%d", i);
+    if (expect_message(s, "seq", num, deadline, &from)) return 1;
+    CHECK(from == conn, "seq %d on another connection", i);
+  }
+  if (expect_message(s, "bye", "{}", deadline, NULL)) return 1;
+  CHECK(ipc_sock_emit(s, conn, "done", "100") == IPC_OK, "emit done");
+  if (next_event(s, &ev, deadline)) return 1;
+  CHECK(ev.kind == IPC_SOCK_DISCONNECT && ev.conn == conn, "expected disconnect of %llu, got %s",
+        (unsigned long long)conn, kind_name(ev.kind));
+  wait_stdin_eof();
+  CHECK(ipc_sock_close(s) == IPC_OK, "close");
+  printf("ok: hello, 100 seq and bye from %s; welcome, news and done sent\n", other);
+  return 0;
+}
+
+static int sock_open(const char *name, const char *other) {
+  ipc_sock_t *s = NULL;
+  ipc_sock_event_t ev;
+  char opts[512], hello[512], welcome[1024], num[16];
+  int64_t deadline = now_ms() + SOCK_WAIT_MS;
+  int i, rc;
+  snprintf(opts, sizeof opts, "{\"id\": \"%s\", \"stopRetrying\": true}", name);
+  if ((rc = ipc_sock_connect(opts, &s))) return fail("sock connect", rc);
+  if (next_event(s, &ev, deadline)) return 1;
+  CHECK(ev.kind == IPC_SOCK_CONNECT, "expected connect, got %s", kind_name(ev.kind));
+  snprintf(hello, sizeof hello, kHelloFmt, "c");
+  CHECK(ipc_sock_emit(s, 0, "hello", hello) == IPC_OK, "emit hello");
+  snprintf(welcome, sizeof welcome, "{\"lang\": \"%s\", \"echo\": %s}", other, hello);
+  if (expect_message(s, "welcome", welcome, deadline, NULL)) return 1;
+  if (expect_message(s, "news", "\"broadcast \xE2\x9C\x93\"", deadline, NULL)) return 1;
+  for (i = 0; i < 100; ++i) {
+    snprintf(num, sizeof num, "%d", i);
+    CHECK(ipc_sock_emit(s, 0, "seq", num) == IPC_OK, "emit seq %d", i);
+  }
+  CHECK(ipc_sock_emit(s, 0, "bye", "{}") == IPC_OK, "emit bye");
+  if (expect_message(s, "done", "100", deadline, NULL)) return 1;
+  CHECK(ipc_sock_disconnect(s, 0) == IPC_OK, "disconnect");
+  /* node-ipc's lifecycle: disconnect, then destroy as the last event. */
+  if (next_event(s, &ev, deadline)) return 1;
+  CHECK(ev.kind == IPC_SOCK_DISCONNECT, "expected disconnect, got %s", kind_name(ev.kind));
+  if (next_event(s, &ev, deadline)) return 1;
+  CHECK(ev.kind == IPC_SOCK_DESTROY, "expected destroy, got %s", kind_name(ev.kind));
+  CHECK(ipc_sock_close(s) == IPC_OK, "close");
+  printf("ok: welcome, news and done from %s\n", other);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   if (argc < 5) {
     fprintf(stderr, "usage: peer AREA create|open NAME OTHER_LANG\n");
@@ -216,6 +336,8 @@ int main(int argc, char **argv) {
     return strcmp(argv[2], "create") == 0 ? sem_create(argv[3]) : sem_open_check(argv[3]);
   if (strcmp(argv[1], "mq") == 0)
     return strcmp(argv[2], "create") == 0 ? mq_create(argv[3]) : mq_open_send(argv[3]);
+  if (strcmp(argv[1], "sock") == 0)
+    return strcmp(argv[2], "create") == 0 ? sock_create(argv[3], argv[4]) : sock_open(argv[3], argv[4]);
   fprintf(stderr, "c peer: unknown area %s\n", argv[1]);
   return 2;
 }

@@ -4,12 +4,17 @@
 #include <ipc/sem.hpp>
 #include <ipc/shm.hpp>
 #include <ipc/shm_stream.hpp>
+#include <ipc/sock.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <iostream>
 #include <string>
 #include <vector>
+
+#include "err_name.hpp"
+#include "json_canon.h"
 
 namespace {
 
@@ -150,6 +155,92 @@ int stream_open(const std::string &name) {
   return 0;
 }
 
+// ---- area sock ------------------------------------------------------------
+
+const char *kind_name(int k) {
+  static const char *names[] = {"message", "data", "start", "connect", "disconnect", "destroy", "error", "drain"};
+  return k >= 0 && k < 8 ? names[k] : "?";
+}
+
+std::string hello_data(const std::string &lang) {
+  return "{\"lang\": \"" + lang +
+         "\", \"text\": \"h\xC3\xA9llo \xE2\x9C\x93 \xF0\x9F\x98\x80\", \"n\": [1, 2.5, -3], "
+         "\"nested\": {\"ok\": true, \"none\": null}}";
+}
+
+bool json_eq(const std::string &a, const std::string &b) {
+  return json_equal(a.data(), a.size(), b.data(), b.size()) != 0;
+}
+
+// Every wait of a run shares one 60 s deadline; an error event is a failure.
+class events {
+public:
+  explicit events(ipc::sock &s) : s_(s), deadline_(std::chrono::steady_clock::now() + std::chrono::seconds(60)) {}
+  ipc::sock_event next() {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - std::chrono::steady_clock::now());
+    ipc::sock_event ev;
+    int rc = s_.next(ev, left.count() > 0 ? left.count() : 0);
+    expect(rc == IPC_OK, std::string("next: ") + ipc_test::err_name(rc));
+    expect(ev.kind != IPC_SOCK_ERROR, std::string("error event ") + ipc_test::err_name(ev.code) + ": " + ev.data);
+    return ev;
+  }
+  ipc::sock_event next(ipc_sock_event_kind_t kind) {
+    ipc::sock_event ev = next();
+    expect(ev.kind == kind, std::string("expected a ") + kind_name(kind) + " event, got " + kind_name(ev.kind) +
+                                (ev.kind == IPC_SOCK_MESSAGE ? " " + ev.type : ""));
+    return ev;
+  }
+  ipc::sock_event message(const std::string &type, const std::string &want) {
+    ipc::sock_event ev = next(IPC_SOCK_MESSAGE);
+    expect(ev.type == type, "expected message " + type + ", got " + ev.type);
+    expect(json_eq(ev.data, want), type + ": data " + ev.data + ", expected " + want);
+    return ev;
+  }
+
+private:
+  ipc::sock &s_;
+  std::chrono::steady_clock::time_point deadline_;
+};
+
+int sock_create(const std::string &name, const std::string &other) {
+  auto s = ipc::sock::listen("{\"id\": \"" + name + "\"}");
+  events ev(*s);
+  ev.next(IPC_SOCK_START);
+  std::cout << "ready" << std::endl;
+  const std::uint64_t conn = ev.next(IPC_SOCK_CONNECT).conn;
+  expect(conn != 0, "connection id 0");
+  const std::string hello = hello_data(other);
+  expect(ev.message("hello", hello).conn == conn, "hello on another connection");
+  expect(s->emit(conn, "welcome", "{\"lang\": \"cpp\", \"echo\": " + hello + "}") == IPC_OK, "emit welcome");
+  expect(s->emit(IPC_SOCK_ALL, "news", "\"broadcast \xE2\x9C\x93\"") == IPC_OK, "broadcast news");
+  for (int i = 0; i < 100; ++i) expect(ev.message("seq", std::to_string(i)).conn == conn, "seq on another connection");
+  ev.message("bye", "{}");
+  expect(s->emit(conn, "done", "100") == IPC_OK, "emit done");
+  expect(ev.next(IPC_SOCK_DISCONNECT).conn == conn, "disconnect of another connection");
+  wait_stdin_eof();
+  s.reset();
+  std::cout << "ok: hello, 100 seq and bye from " << other << "; welcome, news and done sent" << std::endl;
+  return 0;
+}
+
+int sock_open(const std::string &name, const std::string &other) {
+  auto s = ipc::sock::connect("{\"id\": \"" + name + "\", \"stopRetrying\": true}");
+  events ev(*s);
+  ev.next(IPC_SOCK_CONNECT);
+  const std::string hello = hello_data("cpp");
+  expect(s->emit(0, "hello", hello) == IPC_OK, "emit hello");
+  ev.message("welcome", "{\"lang\": \"" + other + "\", \"echo\": " + hello + "}");
+  ev.message("news", "\"broadcast \xE2\x9C\x93\"");
+  for (int i = 0; i < 100; ++i) expect(s->emit(0, "seq", std::to_string(i)) == IPC_OK, "emit seq");
+  expect(s->emit(0, "bye", "{}") == IPC_OK, "emit bye");
+  ev.message("done", "100");
+  s->disconnect(0);
+  ev.next(IPC_SOCK_DISCONNECT);  // node-ipc's lifecycle: disconnect, then destroy last
+  ev.next(IPC_SOCK_DESTROY);
+  std::cout << "ok: welcome, news and done from " << other << std::endl;
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char **argv) {
@@ -163,6 +254,7 @@ int main(int argc, char **argv) {
     if (area == "stream") return role == "create" ? stream_create(argv[3], argv[4]) : stream_open(argv[3]);
     if (area == "sem") return role == "create" ? sem_create(argv[3]) : sem_open(argv[3]);
     if (area == "mq") return role == "create" ? mq_create(argv[3]) : mq_open(argv[3]);
+    if (area == "sock") return role == "create" ? sock_create(argv[3], argv[4]) : sock_open(argv[3], argv[4]);
     std::cerr << "cpp peer: unknown area " << area << "\n";
     return 2;
   } catch (const std::exception &e) {
