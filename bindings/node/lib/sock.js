@@ -41,13 +41,14 @@
 // whose write queue is over maxWriteQueue (IPC_EAGAIN). Then this class holds
 // that connection's frames itself, in order, and emit() returns false until
 // libipc has drained the queue below half (its DRAIN event), the held frames
-// have gone out and 'drain' (conn) is emitted. emit() also returns false while
-// libipc's queue for the connection is above half maxWriteQueue (checked every
-// maxWriteQueue/8 bytes sent). What is held is bounded: an emit that would
-// hold more than maxWriteQueue bytes for one connection throws IpcError
-// IPC_EAGAIN and sends nothing. A broadcast never blocks: as libipc does for
-// its own broadcasts, a reader whose held frames would pass maxWriteQueue is
-// disconnected (an 'error' with IPC_ENOSPC for it, then 'disconnect').
+// have gone out and 'drain' (conn) is emitted. What is held is bounded: an
+// emit that would hold more than maxWriteQueue bytes for one connection
+// throws IpcError IPC_EAGAIN and sends nothing. (So a producer that waits for
+// 'drain' after a false keeps libipc's queue between half and full: the
+// connection never runs dry while the producer sleeps.) A broadcast never
+// blocks: as libipc does for its own broadcasts, a reader whose held frames
+// would pass maxWriteQueue is disconnected (an 'error' with IPC_ENOSPC for
+// it, then 'disconnect').
 // Frames for a connection that has gone are dropped with it (its 'disconnect'
 // event says so), as with any socket.
 //
@@ -69,7 +70,10 @@ const BATCH_EVENTS = 1024;         // events taken per native call
 const TURN_BUDGET = 16384;         // events delivered per event-loop turn, at most
 const FLUSH_AT = 64 * 1024;        // pending frames (UTF-16 units) sent at once past this
 const DEFAULT_MAX_WRITE = 16 * 1024 * 1024;
-const SOFT_POLL_MS = 1;            // how often a queue above half is looked at
+// String data this long goes out through the addon's emitString(), which
+// writes the JSON string literal itself: JSON.stringify of a 1 MiB string
+// costs 1.2-2.9 ms in Node 20-24, several times the addon's cost.
+const BIG_STRING = 16 * 1024;
 // Event names of the class itself; a user event with one of these types is
 // delivered through 'message' only.
 const RESERVED = new Set(['start', 'connect', 'disconnect', 'destroy', 'error', 'message', 'data', 'drain',
@@ -78,13 +82,18 @@ const ACTIVE = new Set();          // open sockets: kept from the GC while open
 const typeJson = new Map();        // JSON.stringify(type), for the frequent types
 const emitLocal = EventEmitter.prototype.emit;
 
-function frameOf(type, data) {
+function typeText(type) {
   if (typeof type !== 'string') throw invalidArgType('type', 'of type string', type);
   let t = typeJson.get(type);
   if (t === undefined) {
     t = JSON.stringify(type);
     if (typeJson.size < 1024) typeJson.set(type, t);
   }
+  return t;
+}
+
+function frameOf(type, data) {
+  const t = typeText(type);
   let d = data === undefined ? undefined : JSON.stringify(data);
   if (d === undefined) d = '{}';
   return '{"type":' + t + ',"data":' + d + '}\f';
@@ -99,6 +108,28 @@ function optionsJson(options) {
   if (options === undefined || options === null) return [{}, '{}'];
   if (typeof options !== 'object' || Array.isArray(options)) throw invalidArgType('options', 'of type object', options);
   return [options, JSON.stringify(options)];
+}
+
+// Frames libipc refused for one connection (IPC_EAGAIN), in order, until its
+// DRAIN: frame texts, and large string data kept as { t, data } so that the
+// addon frames it when it goes (not JSON.stringify).
+class Held {
+  constructor() {
+    this.parts = [];
+    this.size = 0;  // UTF-16 units
+  }
+
+  addText(text) {
+    const n = this.parts.length;
+    if (n > 0 && typeof this.parts[n - 1] === 'string') this.parts[n - 1] += text;
+    else this.parts.push(text);
+    this.size += text.length;
+  }
+
+  addBig(t, data) {
+    this.parts.push({ t, data });
+    this.size += data.length;
+  }
 }
 
 // What SocketServer and SocketClient share: the native handle, the event
@@ -116,9 +147,6 @@ class SocketBase extends EventEmitter {
     this._pendingUnits = 0;
     this._flushQueued = false;
     this._held = new Map();    // conn -> frames libipc refused (IPC_EAGAIN), in order
-    this._soft = new Set();    // conns whose libipc queue is above half maxWriteQueue
-    this._softTimer = null;
-    this._sinceCheck = 0;
     this._batch = null;        // events taken and not yet delivered
     this._bi = 0;
     this._armed = false;
@@ -138,14 +166,12 @@ class SocketBase extends EventEmitter {
   ref() {
     this._refed = true;
     if (this._h !== null) this._h.ref();
-    if (this._softTimer !== null) this._softTimer.ref();
     return this;
   }
 
   unref() {
     this._refed = false;
     if (this._h !== null) this._h.unref();
-    if (this._softTimer !== null) this._softTimer.unref();
     return this;
   }
 
@@ -168,9 +194,6 @@ class SocketBase extends EventEmitter {
     ACTIVE.delete(this);
     this._batch = null;
     this._held.clear();
-    this._soft.clear();
-    if (this._softTimer !== null) clearTimeout(this._softTimer);
-    this._softTimer = null;
     if (this._immediate !== null) clearImmediate(this._immediate);
     this._immediate = null;
     h.close();  // stops the notify thread, closes the socket(s)
@@ -181,11 +204,7 @@ class SocketBase extends EventEmitter {
 
   // Appends one frame (or raw bytes as a string) for `conn` to the batch.
   _queue(conn, text) {
-    const held = this._held.get(conn);
-    if (held !== undefined && held.length + text.length > this._maxWrite) {
-      throw IpcError.from('IPC_EAGAIN', `${this._what}: ${held.length} bytes already wait for connection ${conn} ` +
-        `(maxWriteQueue ${this._maxWrite}); wait for 'drain'`);
-    }
+    this._checkHeld(conn, text.length);
     const segs = this._segs;
     const last = segs.length > 0 ? segs[segs.length - 1] : null;
     if (last !== null && last.conn === conn) last.text += text;
@@ -196,7 +215,67 @@ class SocketBase extends EventEmitter {
       this._flushQueued = true;
       queueMicrotask(this._flushBound);
     }
-    return conn === ALL ? this._held.size === 0 : !(this._held.has(conn) || this._soft.has(conn));
+    return conn === ALL ? this._held.size === 0 : !this._held.has(conn);
+  }
+
+  // Throws IPC_EAGAIN if holding `units` more for conn would pass maxWriteQueue.
+  _checkHeld(conn, units) {
+    const held = this._held.get(conn);
+    if (held !== undefined && held.size + units > this._maxWrite) {
+      throw IpcError.from('IPC_EAGAIN', `${this._what}: ${held.size} characters already wait for connection ${conn} ` +
+        `(maxWriteQueue ${this._maxWrite}); wait for 'drain'`);
+    }
+  }
+
+  _hold(conn) {
+    let held = this._held.get(conn);
+    if (held === undefined) {
+      held = new Held();
+      this._held.set(conn, held);
+    }
+    return held;
+  }
+
+  // A large string as data: what is pending goes first, then the addon frames
+  // this one; for a connection held back, it joins the held frames.
+  _queueBig(conn, type, data) {
+    const t = typeText(type);
+    if (conn !== ALL) this._checkHeld(conn, data.length);
+    this._flush();
+    if (conn === ALL && this._held.size > 0) {
+      for (const c of [...this._connIds()]) this._big(c, t, data, true);
+      return this._held.size === 0;
+    }
+    return this._big(conn, t, data, false);
+  }
+
+  _big(conn, t, data, spread) {
+    const held = this._held.get(conn);
+    if (held !== undefined) {
+      if (spread && held.size + data.length > this._maxWrite) this._slowReader(conn);
+      else held.addBig(t, data);
+      return false;
+    }
+    const rc = this._h.emitString(conn, t, data);
+    if (rc === 0) return true;
+    if (rc === E.IPC_EAGAIN) {
+      if (spread) this._slowReader(conn);
+      else this._hold(conn).addBig(t, data);
+      return false;
+    }
+    if (rc === E.IPC_EILSEQ) {
+      const err = IpcError.from('IPC_EILSEQ', `event ${t}: libipc refused its JSON (a lone UTF-16 surrogate in the string?)`);
+      if (spread) {
+        this._error(err, conn);
+        return true;
+      }
+      throw err;
+    }
+    if (rc === E.IPC_ECLOSED) {
+      this._error(IpcError.from('IPC_ECLOSED', `${this._what}: an event of ${data.length} characters not sent: ` +
+        'the client is destroyed'), 0);
+    }
+    return true;  // IPC_ENOENT: the connection has gone; its 'disconnect' follows
   }
 
   _flush() {
@@ -225,25 +304,20 @@ class SocketBase extends EventEmitter {
     const held = this._held.get(conn);
     if (held !== undefined) {
       // For emits to this connection the bound was checked by emit().
-      if (spread && held.length + text.length > this._maxWrite) this._slowReader(conn);
-      else this._held.set(conn, held + text);
+      if (spread && held.size + text.length > this._maxWrite) this._slowReader(conn);
+      else held.addText(text);
       return;
     }
     const rc = this._native(h, conn, text);
     if (rc === E.IPC_EAGAIN) {
       if (spread) this._slowReader(conn);
-      else this._held.set(conn, text);
-    } else if (rc === 0) {
-      this._sinceCheck += text.length;
-      if (this._sinceCheck >= this._maxWrite / 8) {
-        this._sinceCheck = 0;
-        this._checkSoft(conn);
-      }
+      else this._hold(conn).addText(text);
     }
   }
 
   _native(h, conn, text) {
-    const rc = this._raw ? h.send(conn, text) : h.emitFrames(conn, text);
+    let rc = this._raw ? h.send(conn, text) : h.emitFrames(conn, text);
+    if (rc === E.IPC_EILSEQ) rc = this._oneByOne(h, conn, text);
     if (rc === E.IPC_ECLOSED) {
       // The client was destroyed (no more retries) before this batch went.
       this._error(IpcError.from('IPC_ECLOSED', `${this._what}: ${text.length} characters of events not sent: ` +
@@ -251,6 +325,33 @@ class SocketBase extends EventEmitter {
     }
     // IPC_ENOENT: the connection has gone; its 'disconnect' event follows.
     return rc;
+  }
+
+  // libipc refused a batch (it validates every frame; JSON.stringify writes a
+  // lone surrogate as \udxxx, which it refuses): send the frames one by one
+  // and report each refused one as an 'error' (IPC_EILSEQ) naming its type.
+  _oneByOne(h, conn, text) {
+    let rc = 0;
+    let start = 0;
+    for (let end = text.indexOf('\f'); end >= 0; start = end + 1, end = text.indexOf('\f', start)) {
+      const frame = text.slice(start, end + 1);
+      const r = h.emitFrames(conn, frame);
+      if (r === E.IPC_EILSEQ) {
+        let type = '?';
+        try { type = JSON.parse(frame.slice(0, -1)).type; } catch { /* reported as is */ }
+        this._error(IpcError.from('IPC_EILSEQ', `event ${JSON.stringify(type)} not sent: libipc refused its JSON ` +
+          '(a lone UTF-16 surrogate in a string?)'), conn === ALL ? 0 : conn);
+      } else if (r !== 0) {
+        rc = r;  // EAGAIN etc.: the rest is held or dropped by the caller as a whole
+        return rc === E.IPC_EAGAIN ? this._holdRest(conn, text.slice(start)) : rc;
+      }
+    }
+    return rc;
+  }
+
+  _holdRest(conn, rest) {
+    if (conn !== ALL) this._hold(conn).addText(rest);
+    return 0;
   }
 
   // Broadcast policy for a held reader: disconnect it rather than hold more.
@@ -261,42 +362,41 @@ class SocketBase extends EventEmitter {
       `(${this._maxWrite}); disconnected`), conn);
   }
 
-  _checkSoft(conn) {
-    const pending = this._h.pending(conn);
-    if (pending > this._maxWrite / 2 && !this._soft.has(conn)) {
-      this._soft.add(conn);
-      this._pollSoft();
-    }
-  }
-
-  _pollSoft() {
-    if (this._softTimer !== null || this._soft.size === 0) return;
-    this._softTimer = setTimeout(() => {
-      this._softTimer = null;
-      if (this._h === null) return;
-      for (const conn of [...this._soft]) {
-        const pending = this._h.pending(conn);
-        if (pending <= this._maxWrite / 2) {
-          this._soft.delete(conn);
-          if (!this._held.has(conn)) this._emitDrain(conn);
-        }
-      }
-      this._pollSoft();
-    }, SOFT_POLL_MS);
-    if (!this._refed) this._softTimer.unref();
-  }
-
-  // libipc's DRAIN for conn: send what was held for it.
+  // libipc's DRAIN for conn: send what was held for it, in order, until
+  // libipc refuses again (then the next DRAIN goes on) or all of it is out.
   _onDrain(conn) {
     const held = this._held.get(conn);
     if (held === undefined) return;
-    this._held.delete(conn);
-    const rc = this._native(this._h, conn, held);
-    if (rc === E.IPC_EAGAIN) {
-      this._held.set(conn, held);
-      return;
+    this._held.delete(conn);  // so that what is sent now goes straight out
+    const parts = held.parts;
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i];
+      let rc;
+      if (typeof part === 'string') {
+        rc = this._native(this._h, conn, part);
+        if (rc === 0 && this._held.has(conn)) rc = E.IPC_EAGAIN;  // _oneByOne held its rest
+      } else {
+        try {
+          rc = this._big(conn, part.t, part.data, false) ? 0 : E.IPC_EAGAIN;
+        } catch (e) {  // refused as invalid: reported, the rest goes on
+          this._error(e, conn);
+          rc = 0;
+        }
+      }
+      if (this._h === null) return;
+      if (rc === E.IPC_EAGAIN) {
+        // Put back what did not go (the refused part is already in a new Held).
+        const again = this._hold(conn);
+        if (typeof part === 'string' && again.parts.length === 0) again.addText(part);
+        for (let j = i + 1; j < parts.length; j++) {
+          const p = parts[j];
+          if (typeof p === 'string') again.addText(p);
+          else again.addBig(p.t, p.data);
+        }
+        return;
+      }
     }
-    if (rc === 0 && !this._soft.has(conn)) this._emitDrain(conn);
+    this._emitDrain(conn);
   }
 
   // ---- events ----
@@ -354,6 +454,9 @@ class SocketBase extends EventEmitter {
         this._onMessage(type, value, conn, address);
         return;
       }
+      case K.MESSAGE_STRING:  // a long JSON string without escapes, decoded by the addon
+        this._onMessage(type, data, conn, address);
+        return;
       case K.DATA:
         this._onData(data, conn, address);
         return;
@@ -405,7 +508,9 @@ class SocketServer extends SocketBase {
     if (typeof conn === 'string' || typeof conn === 'symbol') return emitLocal.apply(this, arguments);
     this._handle();
     if (this._raw) throw IpcError.from('IPC_ENOTSUP', 'raw mode: use send()');
-    return this._queue(this._connArg(conn), frameOf(type, data));
+    conn = this._connArg(conn);
+    if (typeof data === 'string' && data.length >= BIG_STRING) return this._queueBig(conn, type, data);
+    return this._queue(conn, frameOf(type, data));
   }
 
   // Sends event (type, data) to every connection. Returns true unless some
@@ -413,6 +518,7 @@ class SocketServer extends SocketBase {
   broadcast(type, data) {
     this._handle();
     if (this._raw) throw IpcError.from('IPC_ENOTSUP', 'raw mode: use send()');
+    if (typeof data === 'string' && data.length >= BIG_STRING) return this._queueBig(ALL, type, data);
     return this._queue(ALL, frameOf(type, data));
   }
 
@@ -480,7 +586,6 @@ class SocketServer extends SocketBase {
     } else if (kind === K.DISCONNECT) {
       this._conns.delete(conn);
       this._held.delete(conn);
-      this._soft.delete(conn);
       emitLocal.call(this, 'disconnect', conn);
     }
   }
@@ -517,6 +622,7 @@ class SocketClient extends SocketBase {
     this._handle();
     if (this._ending) throw IpcError.from('IPC_ECLOSED', 'SocketClient is disconnected');
     if (this._raw) throw IpcError.from('IPC_ENOTSUP', 'raw mode: use send()');
+    if (typeof data === 'string' && data.length >= BIG_STRING) return this._queueBig(0, type, data);
     return this._queue(0, frameOf(type, data));
   }
 

@@ -262,6 +262,53 @@ test('bad options and arguments: clear errors, nothing opened', { timeout: 20000
   assertIpcError(() => c.emit('after', 1), 'IPC_ECLOSED');
 });
 
+test('large string data: the addon writes exactly JSON.stringify\'s frame; values round-trip', { timeout: 20000 }, async () => {
+  const strings = [
+    'a'.repeat(20000), `${'a'.repeat(20001)}"\\\b\f\n\r\t\u0001\u001f\u007f`, 'é'.repeat(17000), '✓😀'.repeat(9000),
+    `${'x'.repeat(16383)}\ud83d\ude00${'y'.repeat(10)}`, `${'q'.repeat(17000)}\u2028\u2029`, 'ab\u0000'.repeat(7000),
+    'z'.repeat(16384 + 7),
+  ];
+  // What goes on the wire, read by a plain Node socket.
+  const dir = uniqueId('w');
+  const p = path.join(require('node:os').tmpdir(), dir);
+  const expect = strings.map((x) => `{"type":"t","data":${JSON.stringify(x)}}\f`).join('');
+  let got = '';
+  const all = new Promise((resolve) => {
+    const srv = net.createServer((sock) => {
+      sock.setEncoding('utf8');
+      sock.on('data', (d) => { got += d; if (got.length >= expect.length) { srv.close(); sock.destroy(); resolve(); } });
+    }).listen(p);
+  });
+  const c = client({ path: p });
+  await next(c, 'connect');
+  for (const x of strings) c.emit('t', x);
+  await within(all, 10000, 'the frames');
+  assert.equal(got, expect);
+  // Through libipc both ways: the same values (long unescaped strings skip JSON.parse).
+  const { s, c: c2, conn } = await pair();
+  const back = collect(c2, 'echo', strings.length);
+  s.on('t', (d, from) => s.emit(from, 'echo', d));
+  for (const x of strings) c2.emit('t', x);
+  assert.deepEqual((await back).map((a) => a[0]), strings);
+  assert.ok(conn >= 1);
+});
+
+test('a lone surrogate (which libipc refuses): an error for that event, the rest of the batch goes', { timeout: 20000 }, async () => {
+  const { s, c, conn } = await pair();
+  const errs = [];
+  c.on('error', (e) => errs.push(e));
+  const got = collect(s, 'ok', 2);
+  c.emit('ok', 1);
+  c.emit('bad', 'x\ud800y');  // JSON.stringify writes "x\ud800y"
+  c.emit('ok', 2);
+  assert.deepEqual((await got).map((a) => a.slice(0, 2)), [[1, conn], [2, conn]]);
+  assert.equal(errs.length, 1);
+  assert.equal(errs[0].code, 'IPC_EILSEQ');
+  assert.match(errs[0].message, /"bad"/);
+  // A large one is refused by emit() itself.
+  assertIpcError(() => c.emit('big', `${'x'.repeat(20000)}\udc00`), 'IPC_EILSEQ');
+});
+
 test('invalid JSON from a raw peer: an error event for it, the others keep being served', { timeout: 20000 }, async () => {
   const { s, c, conn } = await pair();
   const raw = net.connect(s.address);
@@ -344,7 +391,8 @@ test('maxRetries exhausted: destroy is the last event, then the client is closed
   assert.equal(c.closed, true);
 });
 
-test('backpressure: emit returns false, holds, throws past maxWriteQueue, drains without loss', { timeout: 30000 }, async () => {
+for (const kind of ['small events', 'large strings (framed by the addon)', 'both mixed']) {
+test(`backpressure with ${kind}: emit returns false, holds, throws past maxWriteQueue, drains without loss`, { timeout: 30000 }, async () => {
   const id = uniqueId();
   const max = 64 * 1024;
   const s = server({ id, maxWriteQueue: max });
@@ -354,13 +402,19 @@ test('backpressure: emit returns false, holds, throws past maxWriteQueue, drains
   raw.pause();
   const [[conn]] = await Promise.all([next(s, 'connect'), new Promise((r) => raw.once('connect', r))]);
   const chunk = 'y'.repeat(1000);
+  const big = 'b'.repeat(20000);
+  const payload = (i) => {
+    const large = kind.startsWith('large') || (kind === 'both mixed' && i % 3 === 0);
+    return large ? `${i}:${big}` : { i, chunk };
+  };
+  const indexOf = (data) => (typeof data === 'string' ? Number(data.slice(0, data.indexOf(':'))) : data.i);
   let sent = 0;
   let refused = null;
   let sawFalse = false;
   // Emit until the connection is held back, then until holding would pass maxWriteQueue.
   for (let round = 0; round < 10000 && refused === null; round++) {
     try {
-      if (!s.emit(conn, 'n', { i: sent, chunk })) sawFalse = true;
+      if (!s.emit(conn, 'n', payload(sent))) sawFalse = true;
       sent++;
     } catch (e) {
       refused = e;
@@ -381,7 +435,8 @@ test('backpressure: emit returns false, holds, throws past maxWriteQueue, drains
     while ((i = buf.indexOf('\f')) >= 0) {
       const m = JSON.parse(buf.slice(0, i));
       buf = buf.slice(i + 1);
-      if (m.data.i !== got) reject(new Error(`frame ${got} is ${m.data.i}`));
+      if (indexOf(m.data) !== got) reject(new Error(`frame ${got} is ${indexOf(m.data)}`));
+      if (typeof m.data === 'string' && m.data !== `${got}:${big}`) reject(new Error(`frame ${got}: wrong text`));
       got++;
       if (got === sent) resolve();
     }
@@ -392,6 +447,7 @@ test('backpressure: emit returns false, holds, throws past maxWriteQueue, drains
   assert.equal(got, sent);
   raw.destroy();
 });
+}
 
 test('a broadcast disconnects a reader that is held back past maxWriteQueue', { timeout: 30000 }, async () => {
   const id = uniqueId();
