@@ -426,6 +426,9 @@ class SocketBase extends EventEmitter {
           this._dispatch(b[i], b[i + 1], b[i + 2], b[i + 3], b[i + 4], b[i + 5]);
         }
         if (this._batch === b) this._batch = null;
+        // A short batch took everything there was: arm now rather than ask
+        // again (arming signals at once if more came meanwhile).
+        if (b.length < BATCH_EVENTS * 6) break;
       }
     } finally {
       // A listener threw (the error goes on to 'uncaughtException'), or the
