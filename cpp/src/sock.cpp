@@ -762,7 +762,9 @@ void sock::impl::lost(const std::shared_ptr<conn_state> &c, const std::shared_pt
   c->paused = false;
   bool benign = ec == asio::error::eof || ec == asio::error::connection_reset ||
                 ec == asio::error::operation_aborted || ec == asio::error::broken_pipe ||
-                ec == asio::error::message_size || ec == asio::error::no_buffer_space;
+                ec == asio::error::message_size || ec == asio::error::no_buffer_space ||
+                // a TLS peer that closed without close_notify (we do the same)
+                ec == asio::ssl::error::stream_truncated;
   if (opt.server) {
     {
       std::lock_guard<std::mutex> lock(c->wmu);
