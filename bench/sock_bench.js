@@ -22,6 +22,13 @@
 //   libipc + C#              ... + bench/csharp `sock` (skipped if absent)
 // Every client prints ONE JSON line {"client","transport","size","rtt_us","events_per_s"}.
 //
+// Placement: first as the scheduler places them; then (node-ipc + node-ipc
+// and libipc + Node only) with the server and the client pinned to one CPU
+// (`taskset -c 0`). On small VMs waking a thread on an idle CPU costs
+// 10-20 µs, a libipc round trip wakes four threads (each side's I/O thread and
+// consumer) and node-ipc's two (each side's event loop), so placement moves
+// the round trip more than anything the code does; both are reported.
+//
 // Where things are: LIBIPC_SOCK_ECHO_SERVER (else <build>/bin/sock_echo_server),
 // LIBIPC_PYTHONPATH (else <build>/bindings/python), LIBIPC_CSHARP_BENCH_DLL
 // (else <build>/bindings/csharp/dotnet/artifacts/bin/LibIpc.MqBench/release/LibIpc.MqBench.dll).
@@ -219,7 +226,11 @@ function lineReader(stream) {
   };
 }
 
-function startProcess(cmd, argv, env) {
+function startProcess(cmd, argv, env, cpus) {
+  if (cpus) {
+    argv = ['-c', cpus, cmd, ...argv];
+    cmd = 'taskset';
+  }
   const p = spawn(cmd, argv, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let stderr = '';
   p.stderr.on('data', (d) => { stderr += d; });
@@ -254,10 +265,10 @@ function locate() {
 }
 
 // Runs one row: a server, then a client; returns the client's JSON result.
-async function row(where, server, client, transport, size, counts) {
+async function row(where, server, client, transport, size, counts, cpus) {
   const srv = server === 'node-ipc'
-    ? startProcess(process.execPath, [__filename, 'serve-node-ipc', '--transport', transport])
-    : startProcess(where.echo, ['--transport', transport]);
+    ? startProcess(process.execPath, [__filename, 'serve-node-ipc', '--transport', transport], {}, cpus)
+    : startProcess(where.echo, ['--transport', transport], {}, cpus);
   try {
     const ready = await withTimeout(srv.line(), `${server} server ready`).catch((e) => fail(`${e.message}: ${srv.stderr}`));
     const at = ready.split(' ')[1];
@@ -265,12 +276,13 @@ async function row(where, server, client, transport, size, counts) {
       '--size', String(size), '--rtt-count', String(counts.rtt), '--tp-count', String(counts.tp)];
     let cli;
     if (client === 'node' || client === 'node-ipc') {
-      cli = startProcess(process.execPath, [__filename, 'client', '--impl', client === 'node' ? 'libipc' : 'node-ipc', ...common]);
+      cli = startProcess(process.execPath, [__filename, 'client', '--impl', client === 'node' ? 'libipc' : 'node-ipc', ...common],
+        {}, cpus);
     } else if (client === 'python') {
       cli = startProcess('/usr/bin/python3', [where.pyScript, ...common],
-        { PYTHONPATH: [where.pyPath, process.env.PYTHONPATH].filter(Boolean).join(':') });
+        { PYTHONPATH: [where.pyPath, process.env.PYTHONPATH].filter(Boolean).join(':') }, cpus);
     } else {
-      cli = startProcess('dotnet', [where.dll, 'sock', ...common]);
+      cli = startProcess('dotnet', [where.dll, 'sock', ...common], {}, cpus);
     }
     const out = await withTimeout(cli.line(), `${client} client`).catch((e) => fail(`${client} client: ${e.message}: ${cli.stderr}`));
     const code = await withTimeout(cli.exited, `${client} exit`);
@@ -288,9 +300,19 @@ function counts(quick, size, client) {
     if (size >= 1 << 20) return nodeIpc ? { rtt: 2, tp: 3 } : { rtt: 5, tp: 10 };
     return { rtt: 50, tp: 500 };
   }
-  if (size >= 1 << 20) return nodeIpc ? { rtt: 5, tp: 10 } : { rtt: 50, tp: 500 };
+  // node-ipc's reader is quadratic in what piles up (10-100 events at 1 MiB gave 6-90/s here).
+  if (size >= 1 << 20) return nodeIpc ? { rtt: 5, tp: 40 } : { rtt: 50, tp: 500 };
   if (size >= 4096) return nodeIpc ? { rtt: 2000, tp: 20000 } : { rtt: 5000, tp: 100000 };
   return nodeIpc ? { rtt: 5000, tp: 100000 } : { rtt: 10000, tp: 1000000 };
+}
+
+function hasTaskset() {
+  try {
+    require('node:child_process').execFileSync('taskset', ['-c', '0', 'true'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function fmtRate(r) {
@@ -325,6 +347,20 @@ async function orchestrate(args) {
       }
     }
   }
+  const pinned = hasTaskset() ? ['0'] : [];
+  if (!hasTaskset()) notes.push('same-CPU rows skipped: no taskset');
+  for (const cpus of pinned) {
+    for (const transport of ['unix', 'tcp']) {
+      for (const size of sizes) {
+        for (const [server, client] of [['node-ipc', 'node-ipc'], ['libipc', 'node']]) {
+          const r = await row(where, server, client, transport, size, counts(args.quick, size, client), cpus);
+          results[`${server}|${client}|${transport}|${size}|cpu${cpus}`] = r;
+          process.stderr.write(`  [cpu ${cpus}] ${transport} ${size} B ${server} server + ${client} client: ` +
+            `${r.rtt_us} µs, ${fmtRate(r.events_per_s)}\n`);
+        }
+      }
+    }
+  }
   const sizeName = (s) => (s >= 1 << 20 ? '1 MiB' : s >= 1024 ? `${s / 1024} KiB` : `${s} B`);
   const out = [];
   out.push(`libipc sockets vs node-ipc ${require('node-ipc/package.json').version}` +
@@ -341,19 +377,39 @@ async function orchestrate(args) {
       }
     }
   }
-  out.push('');
-  out.push('Our Node client + our server against node-ipc + node-ipc (targets: events/s >= 5x at 64 B,');
-  out.push('>= 100x at 1 MiB; round trip <= 0.5x):');
-  out.push('');
-  out.push('| transport | size | events/s ratio | round-trip ratio |');
-  out.push('|---|---|---|---|');
-  for (const transport of ['unix', 'tcp']) {
-    for (const size of sizes) {
-      const base = results[`node-ipc|node-ipc|${transport}|${size}`];
-      const ours = results[`libipc|node|${transport}|${size}`];
-      out.push(`| ${transport} | ${sizeName(size)} | ${(ours.events_per_s / base.events_per_s).toFixed(1)}x | ` +
-        `${(ours.rtt_us / base.rtt_us).toFixed(2)}x |`);
+  const ratios = (suffix, title) => {
+    if (!results[`node-ipc|node-ipc|unix|64${suffix}`]) return;
+    out.push('');
+    out.push(title);
+    out.push('');
+    out.push('| transport | size | events/s ratio | round-trip ratio |');
+    out.push('|---|---|---|---|');
+    for (const transport of ['unix', 'tcp']) {
+      for (const size of sizes) {
+        const base = results[`node-ipc|node-ipc|${transport}|${size}${suffix}`];
+        const ours = results[`libipc|node|${transport}|${size}${suffix}`];
+        out.push(`| ${transport} | ${sizeName(size)} | ${(ours.events_per_s / base.events_per_s).toFixed(1)}x | ` +
+          `${(ours.rtt_us / base.rtt_us).toFixed(2)}x |`);
+      }
     }
+  };
+  ratios('', 'Our Node client + our server against node-ipc + node-ipc, placed by the scheduler (targets:\n' +
+    'events/s >= 5x at 64 B, >= 100x at 1 MiB; round trip <= 0.5x):');
+  if (pinned.length) {
+    out.push('');
+    out.push('Both processes on one CPU (taskset -c 0):');
+    out.push('');
+    out.push('| transport | size | server + client | round trip | events/s |');
+    out.push('|---|---|---|---|---|');
+    for (const transport of ['unix', 'tcp']) {
+      for (const size of sizes) {
+        for (const [server, client] of [['node-ipc', 'node-ipc'], ['libipc', 'node']]) {
+          const r = results[`${server}|${client}|${transport}|${size}|cpu0`];
+          out.push(`| ${transport} | ${sizeName(size)} | ${server} + ${client} | ${r.rtt_us.toFixed(1)} µs | ${fmtRate(r.events_per_s)} |`);
+        }
+      }
+    }
+    ratios('|cpu0', 'The same ratios, both processes on one CPU:');
   }
   for (const n of notes) out.push(`\n(${n})`);
   process.stdout.write(`${out.join('\n')}\n`);
