@@ -218,3 +218,76 @@ TEST(SockLimits, ClientQueuesWhileNotConnected) {
   expect(*s, IPC_SOCK_CONNECT);
   for (int i = 0; i < accepted; ++i) expect_message(*s, "q", payload(i, 1000));
 }
+
+// One event larger than maxEventQueue still arrives (the queue bound pauses
+// reading between events, it cannot refuse the one being read), and the
+// events after it too.
+TEST(SockLimits, EventLargerThanTheEventQueue) {
+  UnixId id;
+  Sock s, c;
+  listen(s, id.opts("\"maxEventQueue\": 65536"));
+  connect(c, id.opts("\"stopRetrying\": true"), &s);
+  const std::string big = payload(0, 1 << 20);
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(ipc_sock_emit(*c, 0, "big", big.c_str()), IPC_OK);
+  ASSERT_EQ(ipc_sock_emit(*c, 0, "small", "1"), IPC_OK);
+  for (int i = 0; i < 3; ++i) {
+    Event e = expect(*s, IPC_SOCK_MESSAGE);
+    EXPECT_EQ(e.data.size(), big.size()) << i;
+  }
+  expect_message(*s, "small", "1");
+}
+
+// Backpressure end to end between two libipc handles: the client's application
+// does not take events, so its event queue fills, it stops reading, the
+// server's write queue fills and refuses (EAGAIN); when the client's
+// application takes its events, the server gets DRAIN and everything it
+// accepted arrives in order. Over Unix and over TLS (whose writes always go
+// through the I/O thread).
+namespace {
+void end_to_end_backpressure(const std::string &server_opts, const std::string &client_opts) {
+  Sock s, c;
+  listen(s, server_opts);
+  if (::testing::Test::HasFatalFailure()) return;
+  const std::string copts = client_opts.empty()
+                                ? tcp_opts(port_of(*s), "\"maxEventQueue\": 65536, \"stopRetrying\": true")
+                                : client_opts;
+  const uint64_t conn = connect(c, copts, &s);
+  ASSERT_NE(conn, 0u);
+  int accepted = 0, rc = IPC_OK;
+  while (accepted < 50000 && (rc = ipc_sock_emit(*s, conn, "e", payload(accepted, 4096).c_str())) == IPC_OK)
+    ++accepted;
+  ASSERT_EQ(rc, IPC_EAGAIN) << "no backpressure after " << accepted << " events";
+  int got = 0;
+  bool drained = false;
+  while (got < accepted) {
+    Event e = next(*c);
+    ASSERT_EQ(e.kind, IPC_SOCK_MESSAGE) << got << ": " << e;
+    ASSERT_EQ(e.data, payload(got, 4096)) << got;
+    ++got;
+    if (!drained) {
+      ipc_sock_event_t ev;
+      if (ipc_sock_next(*s, &ev, IPC_NOWAIT) == IPC_OK) {
+        EXPECT_EQ(ev.kind, IPC_SOCK_DRAIN);
+        EXPECT_EQ(ev.conn, conn);
+        drained = true;
+      }
+    }
+  }
+  if (!drained) {
+    Event d = expect(*s, IPC_SOCK_DRAIN);
+    EXPECT_EQ(d.conn, conn);
+  }
+  ASSERT_EQ(ipc_sock_emit(*s, conn, "after", "1"), IPC_OK);
+  expect_message(*c, "after", "1");
+}
+}  // namespace
+
+TEST(SockLimits, EndToEndBackpressureUnix) {
+  UnixId id;
+  end_to_end_backpressure(id.opts("\"maxWriteQueue\": 65536"),
+                          id.opts("\"maxEventQueue\": 65536, \"stopRetrying\": true"));
+}
+
+TEST(SockLimits, EndToEndBackpressureTcp) {
+  end_to_end_backpressure("{\"port\": 0, \"maxWriteQueue\": 65536}", "");
+}

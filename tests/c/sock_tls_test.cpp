@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <sys/stat.h>
 
 #include "sock_test_util.hpp"
 
@@ -72,11 +73,23 @@ void expect_server_saw_no_connection(ipc_sock_t *s, uint16_t port, const std::st
     }
   }
   EXPECT_EQ(connects, 1) << "the refused client was reported as connected";
+  good.close();
+  expect(s, IPC_SOCK_DISCONNECT);
 }
 
 }  // namespace
 
-TEST(SockTls, TrustedServerEventsBothWays) {
+// Every TLS test needs the generated certificates (openssl at build time).
+class SockTls : public ::testing::Test {
+protected:
+  void SetUp() override {
+    struct stat st;
+    if (::stat(cert("server.pem").c_str(), &st) != 0)
+      GTEST_SKIP() << "no test certificates in " IPC_TEST_CERT_DIR " (openssl was not found at configure time)";
+  }
+};
+
+TEST_F(SockTls, TrustedServerEventsBothWays) {
   Sock s, c;
   listen(s, server_opts());
   const uint16_t port = port_of(*s);
@@ -100,13 +113,13 @@ TEST(SockTls, TrustedServerEventsBothWays) {
   EXPECT_EQ(expect(*s, IPC_SOCK_DISCONNECT).conn, conn);
 }
 
-TEST(SockTls, ServernameLocalhostMatchesTheDnsName) {
+TEST_F(SockTls, ServernameLocalhostMatchesTheDnsName) {
   Sock s, c;
   listen(s, server_opts());
   connect(c, client_opts(port_of(*s), trust_ca() + ", \"servername\": \"localhost\""), &s);
 }
 
-TEST(SockTls, UntrustedServerIsRefused) {
+TEST_F(SockTls, UntrustedServerIsRefused) {
   Sock s;
   listen(s, server_opts());
   const uint16_t port = port_of(*s);
@@ -123,7 +136,7 @@ TEST(SockTls, UntrustedServerIsRefused) {
   expect_server_saw_no_connection(*s, port, trust_ca());
 }
 
-TEST(SockTls, RogueServerIsRefused) {
+TEST_F(SockTls, RogueServerIsRefused) {
   Sock s, c;
   listen(s, "{\"transport\": \"tls\", \"port\": 0, \"tls\": {\"cert\": \"" + cert("rogue.pem") + "\", \"key\": \"" +
                 cert("rogue.key") + "\"}}");
@@ -131,7 +144,7 @@ TEST(SockTls, RogueServerIsRefused) {
   EXPECT_FALSE(expect_refused(*c));
 }
 
-TEST(SockTls, HostnameMismatchIsRefused) {
+TEST_F(SockTls, HostnameMismatchIsRefused) {
   Sock s, c;
   listen(s, server_opts());
   const uint16_t port = port_of(*s);
@@ -141,7 +154,7 @@ TEST(SockTls, HostnameMismatchIsRefused) {
   expect_server_saw_no_connection(*s, port, trust_ca());
 }
 
-TEST(SockTls, VerifyFalseAcceptsAnyServer) {
+TEST_F(SockTls, VerifyFalseAcceptsAnyServer) {
   Sock s, c;
   listen(s, server_opts());
   connect(c, client_opts(port_of(*s), "\"verify\": false, \"servername\": \"wrong.example\""), &s);
@@ -149,7 +162,7 @@ TEST(SockTls, VerifyFalseAcceptsAnyServer) {
   expect_message(*s, "x", "1");
 }
 
-TEST(SockTls, MutualTlsRequiresACaSignedClientCertificate) {
+TEST_F(SockTls, MutualTlsRequiresACaSignedClientCertificate) {
   Sock s;
   listen(s, server_opts("\"requireClientCert\": true, " + trust_ca()));
   const uint16_t port = port_of(*s);
@@ -182,7 +195,7 @@ TEST(SockTls, MutualTlsRequiresACaSignedClientCertificate) {
   EXPECT_EQ(expect_message(*s, "thanks", "1").conn, conn);
 }
 
-TEST(SockTls, UnreadableCertificateOrKeyIsEtls) {
+TEST_F(SockTls, UnreadableCertificateOrKeyIsEtls) {
   const std::string missing = cert("no-such.pem");
   const struct {
     std::string c, k;
@@ -210,7 +223,7 @@ TEST(SockTls, UnreadableCertificateOrKeyIsEtls) {
 
 // A plain-TCP client speaking to a TLS server (or the reverse) is an error
 // event, never a message.
-TEST(SockTls, PlainPeerOnATlsServer) {
+TEST_F(SockTls, PlainPeerOnATlsServer) {
   Sock s;
   listen(s, server_opts());
   const uint16_t port = port_of(*s);
@@ -218,4 +231,28 @@ TEST(SockTls, PlainPeerOnATlsServer) {
   ASSERT_TRUE(write_all(fd.get(), frame("plain", "1")));
   EXPECT_TRUE(sees_eof(fd.get())) << "the server closed the non-TLS connection";
   expect_server_saw_no_connection(*s, port, trust_ca());
+}
+
+// Backpressure over TLS (whose writes always go through the I/O thread): the
+// client's application takes no events, the server's queue for it refuses
+// with EAGAIN, then DRAIN once the client takes them; nothing lost.
+TEST_F(SockTls, BackpressureAndDrain) {
+  Sock s, c;
+  listen(s, "{\"transport\": \"tls\", \"port\": 0, \"maxWriteQueue\": 65536, \"tls\": {\"cert\": \"" +
+                cert("server.pem") + "\", \"key\": \"" + cert("server.key") + "\"}}");
+  const uint64_t conn =
+      connect(c, client_opts(port_of(*s), trust_ca(), "\"maxEventQueue\": 65536, \"stopRetrying\": true"), &s);
+  const std::string data = "\"" + std::string(4000, 'w') + "\"";
+  int accepted = 0, rc = IPC_OK;
+  while (accepted < 50000 && (rc = ipc_sock_emit(*s, conn, "e", data.c_str())) == IPC_OK) ++accepted;
+  ASSERT_EQ(rc, IPC_EAGAIN) << "no backpressure after " << accepted << " events";
+  for (int i = 0; i < accepted; ++i) {
+    Event e = next(*c);
+    ASSERT_EQ(e.kind, IPC_SOCK_MESSAGE) << i << ": " << e;
+    ASSERT_EQ(e.data.size(), data.size());
+  }
+  Event d = expect(*s, IPC_SOCK_DRAIN);
+  EXPECT_EQ(d.conn, conn);
+  ASSERT_EQ(ipc_sock_emit(*s, conn, "after", "1"), IPC_OK);
+  expect_message(*c, "after", "1");
 }
