@@ -305,3 +305,45 @@ TEST(SockTransport, ConnectionIdsAreNotReused) {
     EXPECT_EQ(expect(*s, IPC_SOCK_DISCONNECT).conn, conn);
   }
 }
+
+// A UDP frame must fit one datagram: a larger emit is refused at once
+// (IPC_EMSGSIZE), nothing is sent; one that fits arrives whole.
+TEST(SockTransport, UdpFrameOverOneDatagramIsEmsgsize) {
+  Sock a, b;
+  listen(a, "{\"transport\": \"udp4\", \"port\": 0}");
+  listen(b, "{\"transport\": \"udp4\", \"port\": 0}");
+  uint64_t to_b = 0;
+  ASSERT_EQ(ipc_sock_peer(*a, "127.0.0.1", port_of(*b), &to_b), IPC_OK);
+  const std::string big = "\"" + std::string(100000, 'u') + "\"";
+  EXPECT_EQ(ipc_sock_emit(*a, to_b, "big", big.c_str()), IPC_EMSGSIZE);
+  const std::string fits = "\"" + std::string(60000, 'f') + "\"";
+  ASSERT_EQ(ipc_sock_emit(*a, to_b, "fits", fits.c_str()), IPC_OK);
+  Event e = next_skipping(*b, IPC_SOCK_CONNECT);
+  EXPECT_EQ(e.type, "fits") << "the refused one was not sent";
+  EXPECT_TRUE(e.data == fits);
+}
+
+// A UDP client (ipc_sock_connect with udp4) talks to a UDP server: the server
+// answers the id its datagrams came with; a broadcast reaches every peer the
+// server knows.
+TEST(SockTransport, UdpClientAndBroadcastToKnownPeers) {
+  Sock s, c1, c2;
+  listen(s, "{\"transport\": \"udp4\", \"port\": 0}");
+  const std::string copts = "{\"transport\": \"udp4\", \"port\": " + std::to_string(port_of(*s)) + "}";
+  ASSERT_EQ(ipc_sock_connect(copts.c_str(), &c1.h), IPC_OK);
+  ASSERT_EQ(ipc_sock_connect(copts.c_str(), &c2.h), IPC_OK);
+  EXPECT_EQ(expect(*c1, IPC_SOCK_CONNECT).kind, IPC_SOCK_CONNECT);
+  EXPECT_EQ(expect(*c2, IPC_SOCK_CONNECT).kind, IPC_SOCK_CONNECT);
+  ASSERT_EQ(ipc_sock_emit(*c1, 0, "hi", "1"), IPC_OK);
+  Event h1 = next_skipping(*s, IPC_SOCK_CONNECT);
+  ASSERT_EQ(h1.kind, IPC_SOCK_MESSAGE) << h1;
+  ASSERT_EQ(ipc_sock_emit(*c2, 0, "hi", "2"), IPC_OK);
+  Event h2 = next_skipping(*s, IPC_SOCK_CONNECT);
+  ASSERT_EQ(h2.kind, IPC_SOCK_MESSAGE) << h2;
+  EXPECT_NE(h1.conn, h2.conn);
+  ASSERT_EQ(ipc_sock_emit(*s, h2.conn, "only2", "2"), IPC_OK);
+  ASSERT_EQ(ipc_sock_emit(*s, IPC_SOCK_ALL, "all", "0"), IPC_OK);
+  expect_message(*c2, "only2", "2");
+  expect_message(*c2, "all", "0");
+  expect_message(*c1, "all", "0");
+}
