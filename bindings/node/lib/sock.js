@@ -146,7 +146,7 @@ class SocketBase extends EventEmitter {
     this._segs = [];           // [{ conn, text }] pending, in emit order
     this._pendingUnits = 0;
     this._flushQueued = false;
-    this._held = new Map();    // conn -> frames libipc refused (IPC_EAGAIN), in order
+    this._held = new Map();    // conn -> Held: what libipc refused (IPC_EAGAIN), in order
     this._batch = null;        // events taken and not yet delivered
     this._bi = 0;
     this._armed = false;
