@@ -109,7 +109,10 @@ class SockCore {
       uv_close(reinterpret_cast<uv_handle_t *>(poll_), OnClose);  // before the fd goes
     }
     ipc_sock_close(h_);  // closes the eventfd too
-    if (hook_ != nullptr && !in_hook_) {
+    // The async cleanup hook stays until OnClose: an environment torn down
+    // meanwhile (a worker calling process.exit() after closeAll()) waits for
+    // the uv handle to finish closing before it closes its loop.
+    if (hook_ != nullptr && poll_ == nullptr) {
       napi_remove_async_cleanup_hook(hook_);
       hook_ = nullptr;
     }
@@ -156,23 +159,21 @@ class SockCore {
     auto *self = static_cast<SockCore *>(handle->data);
     delete reinterpret_cast<uv_poll_t *>(handle);
     self->poll_ = nullptr;
-    if (self->in_hook_ && self->hook_ != nullptr) {
+    if (self->hook_ != nullptr) {
       napi_remove_async_cleanup_hook(self->hook_);  // the environment may go on now
       self->hook_ = nullptr;
     }
     self->Drop();
   }
 
-  // Worker termination / environment teardown: close everything; the
-  // environment waits until OnClose removes the hook.
+  // Worker termination / environment teardown: close everything (if close()
+  // has not already); the environment waits until OnClose removes the hook.
   static void Hook(napi_async_cleanup_hook_handle handle, void *arg) {
     auto *self = static_cast<SockCore *>(arg);
     self->hook_ = handle;
-    self->in_hook_ = true;
-    const bool had_poll = self->poll_ != nullptr;
     self->Shutdown();
-    if (!had_poll) {
-      napi_remove_async_cleanup_hook(handle);
+    if (self->poll_ == nullptr && self->hook_ != nullptr) {  // nothing to wait for
+      napi_remove_async_cleanup_hook(self->hook_);
       self->hook_ = nullptr;
     }
   }
@@ -187,7 +188,6 @@ class SockCore {
   PerEnv *pe_ = nullptr;
   int owners_ = 1;  // the JS wrapper; +1 for the uv handle
   bool shut_ = false;
-  bool in_hook_ = false;
 };
 
 constexpr double kMaxSafe = 9007199254740991.0;

@@ -76,3 +76,12 @@ test('terminating a worker with open sockets and traffic in flight', { timeout: 
   c.emit('after', 1);
   assert.equal((await back)[0], 1);
 });
+
+test('process.exit() in a worker with open sockets', { timeout: 30000 }, async () => {
+  for (let round = 0; round < 5; round++) {
+    const w = new Worker(WORKER, { workerData: { mode: 'exit', id: uniqueId() } });
+    const exited = exitOf(w);
+    assert.equal((await within(once(w, 'message'), 10000, 'exchanged'))[0], 'exchanged');
+    assert.equal(await within(exited, 10000, 'worker exit'), 7);
+  }
+});
