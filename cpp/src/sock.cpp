@@ -160,6 +160,7 @@ struct sock::impl : std::enable_shared_from_this<sock::impl> {
   std::unique_ptr<tcp::acceptor> tcp_acceptor;
   std::unique_ptr<unix_proto::acceptor> unix_acceptor;
   ino_t unix_ino = 0;
+  pid_t owner_pid = ::getpid();
   std::vector<std::weak_ptr<conn_state>> paused;  // I/O thread
 
   // Client.
@@ -219,6 +220,9 @@ struct sock::impl : std::enable_shared_from_this<sock::impl> {
   int deliver(std::uint64_t conn, std::string_view bytes, bool frames);
   int udp_send(const udp::endpoint &to, std::string_view datagram);
   template <class F> void run_on_io(F &&f);
+  // Everything goes to the I/O thread through here: io_context() starts the
+  // thread if this process has none yet (e.g. a child after fork()).
+  template <class F> void post(F &&f) { asio::post(io_context(), std::forward<F>(f)); }
 };
 
 template <class F> void sock::impl::run_on_io(F &&f) {
@@ -228,7 +232,7 @@ template <class F> void sock::impl::run_on_io(F &&f) {
   }
   std::promise<void> done;
   auto fut = done.get_future();
-  asio::post(io, [&] {
+  post([&] {
     f();
     done.set_value();
   });
@@ -607,7 +611,7 @@ int sock::impl::enqueue(const std::shared_ptr<conn_state> &c, std::string_view b
     c->back.append(bytes.data(), bytes.size());
     if (c->up && !c->writing && !c->kick_posted) kick = c->kick_posted = true;
   }
-  if (kick) asio::post(io, [self = shared_from_this(), c] { self->start_write(c); });
+  if (kick) post([self = shared_from_this(), c] { self->start_write(c); });
   return IPC_OK;
 }
 
@@ -707,7 +711,7 @@ int sock::impl::deliver(std::uint64_t conn, std::string_view bytes, bool frames)
     if (enqueue(c, bytes, true) == IPC_ENOSPC) {
       // A reader this slow would hold every broadcast back or grow without
       // bound: drop it, and say so.
-      asio::post(io, [self = shared_from_this(), c] {
+      post([self = shared_from_this(), c] {
         self->push(error_event(IPC_ENOSPC, c->id,
                                "sock: connection " + std::to_string(c->id) + " (" + c->address +
                                    ") reads too slowly: write queue over maxWriteQueue; disconnected",
@@ -727,7 +731,7 @@ int sock::impl::udp_send(const udp::endpoint &to, std::string_view datagram) {
   }
   auto data = std::make_shared<std::string>(datagram);
   udp_pending += data->size();
-  asio::post(io, [self = shared_from_this(), to, data] {
+  post([self = shared_from_this(), to, data] {
     if (self->closed) return;
     self->udp_sock->async_send_to(asio::buffer(*data), to, [self, data](const std::error_code &ec, std::size_t) {
       std::size_t left = self->udp_pending -= data->size();
@@ -977,7 +981,10 @@ void sock::impl::shutdown_all() {
   if (unix_acceptor) {
     unix_acceptor->close(ec);
     struct stat st {};
-    if (::stat(opt.path.c_str(), &st) == 0 && st.st_ino == unix_ino) ::unlink(opt.path.c_str());
+    // Only the process that made it removes it (not a fork()ed child closing
+    // the handle it inherited), and only if it is still ours.
+    if (::getpid() == owner_pid && ::stat(opt.path.c_str(), &st) == 0 && st.st_ino == unix_ino)
+      ::unlink(opt.path.c_str());
   }
   retry_timer.cancel();
   if (udp_sock) udp_sock->close(ec);
@@ -1019,10 +1026,10 @@ std::shared_ptr<sock> sock::listen(std::string_view options_json) {
     case transport::udp6: p->open_udp(); break;
   }
   p->events.set_on_room([w = std::weak_ptr<impl>(p)] {
-    if (auto s = w.lock()) asio::post(s->io, [s] { s->resume_paused(); });
+    if (auto s = w.lock()) s->post([s] { s->resume_paused(); });
   });
   p->push(make_event(IPC_SOCK_START, 0, p->address_text));
-  asio::post(p->io, [p] {
+  p->post([p] {
     if (p->closed) return;
     if (p->unix_acceptor) p->accept_loop(*p->unix_acceptor);
     if (p->tcp_acceptor) p->accept_loop(*p->tcp_acceptor);
@@ -1038,7 +1045,7 @@ std::shared_ptr<sock> sock::connect(std::string_view options_json) {
   p->client->max_write_queue = p->opt.max_write_queue;
   p->retries_left = p->opt.max_retries;
   p->events.set_on_room([w = std::weak_ptr<impl>(p)] {
-    if (auto s = w.lock()) asio::post(s->io, [s] { s->resume_paused(); });
+    if (auto s = w.lock()) s->post([s] { s->resume_paused(); });
   });
   if (p->opt.is_udp()) {
     p->open_udp();
@@ -1047,7 +1054,7 @@ std::shared_ptr<sock> sock::connect(std::string_view options_json) {
       p->client->up = true;
     }
     p->push(make_event(IPC_SOCK_CONNECT, 0, p->address_text));
-    asio::post(p->io, [p] {
+    p->post([p] {
       if (!p->closed) p->udp_receive();
     });
   } else {
@@ -1055,7 +1062,7 @@ std::shared_ptr<sock> sock::connect(std::string_view options_json) {
                           ? p->opt.path
                           : (p->opt.host.find(':') != std::string::npos ? "[" + p->opt.host + "]" : p->opt.host) +
                                 ":" + std::to_string(p->opt.port);
-    asio::post(p->io, [p] { p->client_attempt(); });
+    p->post([p] { p->client_attempt(); });
   }
   p->client->address = p->address_text;
   return std::shared_ptr<sock>(new sock(p));
@@ -1130,7 +1137,7 @@ void sock::disconnect(std::uint64_t conn) {
     if (it != p->conns.end()) c = it->second;
   }
   if (!c) throw_error(IPC_ENOENT, "sock: no connection " + std::to_string(conn));
-  asio::post(p->io, [p, c] { p->lost(c, c->stream, asio::error::operation_aborted); });
+  p->post([p, c] { p->lost(c, c->stream, asio::error::operation_aborted); });
 }
 
 std::uint64_t sock::peer(std::string_view host, std::uint16_t port) {

@@ -25,7 +25,8 @@
  * ipc_mq_notify*: readiness means "an event is queued".
  *
  * THREADS. libipc owns the I/O: one thread per process (started by the first
- * open handle, stopped when the last one closes) runs every socket. No user
+ * handle, then kept for the life of the process; a child after fork() starts
+ * its own on first use) runs every socket. No user
  * code ever runs on it; notify callbacks run on a libipc watcher thread (see
  * ipc_notify_fn in types.h). Every function may be called from any thread;
  * emits from one thread to one connection keep their order. One thread at a
@@ -51,7 +52,8 @@
  *   - "maxConnections" (default 100, node-ipc's): further connections are
  *     accepted and closed at once, with an IPC_SOCK_ERROR (IPC_ENOSPC).
  *
- * OPTIONS (JSON object; unknown keys are IPC_EINVAL so typos are caught):
+ * OPTIONS (JSON object; unknown keys are IPC_EINVAL so typos are caught; NULL
+ * or "" means {}, and a key whose value is null takes its default):
  *   "transport"   "unix" | "tcp" | "tls" | "udp4" | "udp6". Default: "unix"
  *                 when "path" or "id" is given, else "tcp".
  *   "path"        Unix socket path. If absent it is composed as node-ipc does:
@@ -91,7 +93,8 @@
  * IPC_SOCK_DISCONNECT when it is lost; then a retry after "retry" ms unless
  * stopRetrying, retries exhausted or ipc_sock_disconnect() — in which case
  * IPC_SOCK_DESTROY follows and is the last event. A failed attempt is an
- * IPC_SOCK_ERROR (e.g. IPC_ECONNREFUSED) and counts as a retry. Emits made
+ * IPC_SOCK_ERROR (IPC_ECONNREFUSED; IPC_ENOENT when a Unix socket file does
+ * not exist; IPC_ETLS) and counts as a retry. Emits made
  * while not connected are queued (up to maxWriteQueue) and sent on connect.
  *
  * ERRORS common to every function: IPC_EBADHANDLE, IPC_EINVAL for NULL pointers.

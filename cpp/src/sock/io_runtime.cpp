@@ -3,7 +3,9 @@
 
 #include <asio/executor_work_guard.hpp>
 
+#include <atomic>
 #include <csignal>
+#include <mutex>
 #include <pthread.h>
 #include <thread>
 
@@ -11,12 +13,27 @@ namespace ipc::sock_detail {
 
 namespace {
 
+std::atomic<bool> g_forked{false};
+
 struct runtime {
   asio::io_context io{1};
   asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
-  std::thread::id id;
+  std::mutex mu;
+  bool running = false;  // guarded by mu
+  std::atomic<std::thread::id> id{};
 
-  runtime() {
+  runtime() { ::pthread_atfork(nullptr, nullptr, [] { g_forked.store(true); }); }
+
+  // Starts the thread if this process has none (first use, or first use after
+  // a fork).
+  void ensure() {
+    if (!g_forked.load(std::memory_order_relaxed) && running_fast.load(std::memory_order_acquire)) return;
+    std::lock_guard<std::mutex> lock(mu);
+    if (g_forked.exchange(false)) {
+      io.notify_fork(asio::execution_context::fork_child);
+      running = false;
+    }
+    if (running) return;
     // Signals are the application's business: block them all on our thread so
     // none is delivered here (Node, Python and .NET expect them on their own).
     sigset_t all, old;
@@ -32,10 +49,13 @@ struct runtime {
         }
       }
     });
-    id = t.get_id();
+    id.store(t.get_id());
     t.detach();
     pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    running = true;
+    running_fast.store(true, std::memory_order_release);
   }
+  std::atomic<bool> running_fast{false};
 };
 
 runtime &rt() {
@@ -45,7 +65,12 @@ runtime &rt() {
 
 }  // namespace
 
-asio::io_context &io_context() { return rt().io; }
-bool on_io_thread() noexcept { return std::this_thread::get_id() == rt().id; }
+asio::io_context &io_context() {
+  runtime &r = rt();
+  r.ensure();
+  return r.io;
+}
+
+bool on_io_thread() noexcept { return std::this_thread::get_id() == rt().id.load(); }
 
 }  // namespace ipc::sock_detail
