@@ -187,12 +187,10 @@ internal abstract class AsyncWaiter<T> : AsyncWaiter
 /// </remarks>
 internal abstract unsafe class AsyncWaitList : IThreadPoolWorkItem
 {
-    private const int Idle = 0, Running = 1, RunAgain = 2;
-
     private readonly object gate = new();
     private AsyncWaiter? head, tail;
     private int count;
-    private int drainState;
+    private CoalescedPasses drains;
     private bool registered, closed;
     private GCHandle self;
 
@@ -346,27 +344,8 @@ internal abstract unsafe class AsyncWaitList : IThreadPoolWorkItem
     /// <summary>Schedules a drain, or makes the running one run again. Lock-free.</summary>
     private void Signal()
     {
-        for (;;)
-        {
-            int s = Volatile.Read(ref drainState);
-            if (s == Idle)
-            {
-                if (Interlocked.CompareExchange(ref drainState, Running, Idle) == Idle)
-                {
-                    ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
-                    return;
-                }
-            }
-            else if (s == Running)
-            {
-                if (Interlocked.CompareExchange(ref drainState, RunAgain, Running) == Running)
-                    return;
-            }
-            else
-            {
-                return;
-            }
-        }
+        if (drains.Request())
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
     }
 
     // ---- The drain (thread pool) -----------------------------------------
@@ -376,9 +355,9 @@ internal abstract unsafe class AsyncWaitList : IThreadPoolWorkItem
         AsyncWaiter? last = null;
         do
         {
-            Volatile.Write(ref drainState, Running);
+            drains.BeginPass();
             DrainOnce(ref last);
-        } while (Interlocked.CompareExchange(ref drainState, Idle, Running) != Running);
+        } while (!drains.TryEnd());
         last?.Publish(); // the drain is over: its thread may run the continuation
     }
 

@@ -36,7 +36,6 @@ namespace LibIpc;
 /// </remarks>
 internal sealed unsafe class SocketDispatcher : IThreadPoolWorkItem
 {
-    private const int Idle = 0, Running = 1, RunAgain = 2;
     private const int MaxBatch = 256;
     private const int InitialBuffer = 64 << 10;
 
@@ -46,7 +45,7 @@ internal sealed unsafe class SocketDispatcher : IThreadPoolWorkItem
     private readonly SocketPacked packed = new();
     private readonly object gate = new();
     private byte[] buffer = Array.Empty<byte>();
-    private int state;
+    private CoalescedPasses pumps;
     private bool registered, closed, ended;
     private GCHandle self;
     private TaskCompletionSource? idle;
@@ -107,7 +106,7 @@ internal sealed unsafe class SocketDispatcher : IThreadPoolWorkItem
             closed = true;
             if (self.IsAllocated)
                 self.Target = null;
-            if (Volatile.Read(ref state) == Idle)
+            if (pumps.IsIdle)
                 idle?.TrySetResult();
         }
     }
@@ -118,7 +117,7 @@ internal sealed unsafe class SocketDispatcher : IThreadPoolWorkItem
     {
         lock (gate)
         {
-            if (Volatile.Read(ref state) == Idle)
+            if (pumps.IsIdle)
                 return Task.CompletedTask;
             idle ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             return idle.Task;
@@ -144,27 +143,8 @@ internal sealed unsafe class SocketDispatcher : IThreadPoolWorkItem
     /// <summary>Schedules a pump, or makes the running one run again. Lock-free.</summary>
     private void Schedule()
     {
-        for (;;)
-        {
-            int s = Volatile.Read(ref state);
-            if (s == Idle)
-            {
-                if (Interlocked.CompareExchange(ref state, Running, Idle) == Idle)
-                {
-                    ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
-                    return;
-                }
-            }
-            else if (s == Running)
-            {
-                if (Interlocked.CompareExchange(ref state, RunAgain, Running) == Running)
-                    return;
-            }
-            else
-            {
-                return;
-            }
-        }
+        if (pumps.Request())
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
     }
 
     // ---- The pump (thread pool) ---------------------------------------------
@@ -176,9 +156,9 @@ internal sealed unsafe class SocketDispatcher : IThreadPoolWorkItem
         {
             do
             {
-                Volatile.Write(ref state, Running);
+                pumps.BeginPass();
                 PumpOnce();
-            } while (Interlocked.CompareExchange(ref state, Idle, Running) != Running);
+            } while (!pumps.TryEnd());
         }
         finally
         {
@@ -186,7 +166,7 @@ internal sealed unsafe class SocketDispatcher : IThreadPoolWorkItem
         }
         lock (gate)
         {
-            if (closed && Volatile.Read(ref state) == Idle)
+            if (closed && pumps.IsIdle)
                 idle?.TrySetResult();
         }
     }
@@ -274,7 +254,7 @@ internal sealed unsafe class SocketDispatcher : IThreadPoolWorkItem
     /// </summary>
     internal void TryTakeInline()
     {
-        if (Interlocked.CompareExchange(ref state, Running, Idle) != Idle)
+        if (!pumps.TryClaim())
             return; // a pump runs: it fills the inbox
         current = this;
         try
@@ -284,9 +264,8 @@ internal sealed unsafe class SocketDispatcher : IThreadPoolWorkItem
         finally
         {
             current = null;
-            if (Interlocked.CompareExchange(ref state, Idle, Running) != Running)
+            if (!pumps.TryEnd())
             {
-                Volatile.Write(ref state, Running);
                 ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
             }
             else
