@@ -552,6 +552,12 @@ function connectTo(id, path, callback) {
       this.config.socketRoot + this.config.appspace + id);
     path = this.config.socketRoot + this.config.appspace + id;
   }
+  openClient.call(this, id, path, undefined, callback);
+}
+
+// The end of connectTo and connectToNet (node-ipc's): reuse a live client of
+// that id, else replace it with a new one connecting to path (host) and port.
+function openClient(id, path, port, callback) {
   if (this.of[id]) {
     if (this.of[id].socket && !this.of[id].socket.destroyed) {
       this.log('Already Connected to', id, '- So executing success without connection');
@@ -563,6 +569,7 @@ function connectTo(id, path, callback) {
   const c = new Client(this.config, this.log.bind(this));
   c.id = id;
   c.path = path;
+  if (port !== undefined) c.port = port;
   this.of[id] = c;
   c.connect();
   callback(this);
@@ -596,21 +603,7 @@ function connectToNet(id, host, port, callback) {
     port = this.config.networkPort;
   }
   if (!callback) callback = emptyCallback;
-  if (this.of[id]) {
-    if (this.of[id].socket && !this.of[id].socket.destroyed) {
-      this.log('Already Connected to', id, '- So executing success without connection');
-      callback();
-      return;
-    }
-    if (this.of[id].socket) this.of[id].socket.close();
-  }
-  const c = new Client(this.config, this.log.bind(this));
-  c.id = id;
-  c.path = host;
-  c.port = port;
-  this.of[id] = c;
-  c.connect();
-  callback(this);
+  openClient.call(this, id, host, port, callback);
 }
 
 class IPCModule extends IPC {
