@@ -486,19 +486,21 @@ public sealed class MessageQueue : IDisposable
         {
             int rc;
             Message[] batch;
+            // Disposed meanwhile (by another thread, during the take or the
+            // spin): the loop ends quietly.
             try
             {
                 rc = ReceiveManyNow(maxBatch, out batch);
+                if (rc == (int)IpcErrorCode.EAGAIN)
+                {
+                    var spin = new BatchSpinState(this, maxBatch);
+                    if (Args.Spin(Volatile.Read(ref spinNs), spin, static st => st.Attempt(), static st => st.Queue.Waiters.HasWaiters))
+                        (rc, batch) = (spin.Rc, spin.Batch);
+                }
             }
             catch (ObjectDisposedException)
             {
                 return null;
-            }
-            if (rc == (int)IpcErrorCode.EAGAIN)
-            {
-                var spin = new BatchSpinState(this, maxBatch);
-                if (Args.Spin(Volatile.Read(ref spinNs), spin, static st => st.Attempt(), static st => st.Queue.Waiters.HasWaiters))
-                    (rc, batch) = (spin.Rc, spin.Batch);
             }
             if (rc == 0)
                 return batch;
