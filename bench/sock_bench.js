@@ -25,9 +25,10 @@
 // Placement: first as the scheduler places them; then (node-ipc + node-ipc
 // and libipc + Node only) with the server and the client pinned to one CPU
 // (`taskset -c 0`). On small VMs waking a thread on an idle CPU costs
-// 10-20 µs, a libipc round trip wakes four threads (each side's I/O thread and
-// consumer) and node-ipc's two (each side's event loop), so placement moves
-// the round trip more than anything the code does; both are reported.
+// 10-20 µs, so placement moves the round trip a lot; both are reported. A
+// libipc round trip wakes two threads, as node-ipc's does (each side's taking
+// thread reads its socket itself: "inlineReads", docs/sock.md); with
+// "inlineReads": false it wakes four (each side's I/O thread, then its taker).
 //
 // Where things are: LIBIPC_SOCK_ECHO_SERVER (else <build>/bin/sock_echo_server),
 // LIBIPC_PYTHONPATH (else <build>/bindings/python), LIBIPC_CSHARP_BENCH_DLL

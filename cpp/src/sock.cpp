@@ -35,6 +35,9 @@
 #include <mutex>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#ifdef __linux__
+#include <sys/epoll.h>
+#endif
 #include <sys/un.h>
 #include <unistd.h>
 #include <vector>
@@ -53,6 +56,8 @@ constexpr std::size_t kMaxDatagram = 65507;  // IPv4 UDP payload limit
 constexpr std::size_t kMaxUdpPeers = 4096;   // remembered sender addresses
 constexpr std::chrono::seconds kHandshakeTimeout{10};
 constexpr std::chrono::microseconds kBurst{5};  // see enqueue()
+constexpr std::uint64_t kWakeTag = ~std::uint64_t(0);  // the event queue's eventfd in the epoll set
+constexpr int kInlineReads = 16;  // reads of one connection per pump (fairness)
 
 errc errc_from(const std::error_code &ec) {
   if (ec.category() == asio::error::get_ssl_category()) return IPC_ETLS;
@@ -111,6 +116,13 @@ struct conn_state {
 
   // I/O thread only.
   std::shared_ptr<stream_base> stream;
+
+  // Read state: the I/O thread's alone, unless the handle reads inline
+  // ("inlineReads"), where taking threads read under rmu while rfd >= 0 (set
+  // and cleared by the I/O thread, also under rmu, before the socket closes).
+  std::mutex rmu;
+  int rfd = -1;
+  std::shared_ptr<stream_base> rstream;  // the stream rfd belongs to
   std::unique_ptr<char[]> rbuf;  // not a vector: growing it must not zero-fill
   std::size_t rcap = 0;
   std::size_t rlen = 0;   // bytes held in rbuf
@@ -142,10 +154,17 @@ struct conn_state {
 struct sock::impl : std::enable_shared_from_this<sock::impl> {
   explicit impl(options o)
       : opt(std::move(o)), io(io_context()), events(opt.max_event_queue), retry_timer(io) {}
+  ~impl() {
+    events.notify({});  // joins a callback watcher, which may be reading (pump_inline)
+#ifdef __linux__
+    if (epfd >= 0) ::close(epfd);
+#endif
+  }
 
   options opt;
   asio::io_context &io;
   event_queue events;
+  int epfd = -1;  // inline reading: the epoll set of connections and the queue's eventfd
   std::unique_ptr<asio::ssl::context> ssl;
 
   std::atomic<bool> closed{false};
@@ -195,7 +214,11 @@ struct sock::impl : std::enable_shared_from_this<sock::impl> {
   void accepted(std::shared_ptr<stream_base> s, std::string address);
   std::shared_ptr<conn_state> new_conn(std::shared_ptr<stream_base> s, std::string address);
   void register_conn(const std::shared_ptr<conn_state> &c);
+  void begin_reading(const std::shared_ptr<conn_state> &c);
+  void stop_inline(const std::shared_ptr<conn_state> &c);
   void start_read(const std::shared_ptr<conn_state> &c);
+  void reserve_read(conn_state &c);
+  bool consume(const std::shared_ptr<conn_state> &c);
   void on_read(const std::shared_ptr<conn_state> &c, const std::shared_ptr<stream_base> &s,
                const std::error_code &ec, std::size_t n);
   bool take_frames(const std::shared_ptr<conn_state> &c);
@@ -216,6 +239,9 @@ struct sock::impl : std::enable_shared_from_this<sock::impl> {
   void client_destroy();
 
   // ---- any thread ----
+  void setup_inline();
+  void pump_inline();
+  void read_inline(const std::shared_ptr<conn_state> &c);
   int enqueue(const std::shared_ptr<conn_state> &c, std::string_view bytes, bool broadcast);
   int deliver(std::uint64_t conn, std::string_view bytes, bool frames);
   int udp_send(const udp::endpoint &to, std::string_view datagram);
@@ -456,20 +482,24 @@ void sock::impl::accepted(std::shared_ptr<stream_base> s, std::string address) {
     c->fd = c->stream->direct_fd();
   }
   push(make_event(IPC_SOCK_CONNECT, c->id, c->address));
-  start_read(c);
+  begin_reading(c);
 }
 
 // ---- reading ----------------------------------------------------------------------
 
+void sock::impl::reserve_read(conn_state &c) {
+  if (c.rcap - c.rlen < kReadChunk) {
+    std::size_t cap = std::max(c.rcap * 2, c.rlen + kReadChunk);
+    std::unique_ptr<char[]> bigger(new char[cap]);
+    if (c.rlen) std::memcpy(bigger.get(), c.rbuf.get(), c.rlen);
+    c.rbuf = std::move(bigger);
+    c.rcap = cap;
+  }
+}
+
 void sock::impl::start_read(const std::shared_ptr<conn_state> &c) {
   if (c->paused || !c->stream || closed) return;
-  if (c->rcap - c->rlen < kReadChunk) {
-    std::size_t cap = std::max(c->rcap * 2, c->rlen + kReadChunk);
-    std::unique_ptr<char[]> bigger(new char[cap]);
-    if (c->rlen) std::memcpy(bigger.get(), c->rbuf.get(), c->rlen);
-    c->rbuf = std::move(bigger);
-    c->rcap = cap;
-  }
+  reserve_read(*c);
   auto s = c->stream;
   s->read_some(c->rbuf.get() + c->rlen, c->rcap - c->rlen,
                [self = shared_from_this(), c, s](const std::error_code &ec, std::size_t n) {
@@ -485,19 +515,9 @@ void sock::impl::on_read(const std::shared_ptr<conn_state> &c, const std::shared
     return;
   }
   c->rlen += n;
-  if (opt.raw) {
-    sock_event e = make_event(IPC_SOCK_DATA, c->id, c->address);
-    e.data.assign(c->rbuf.get(), c->rlen);
-    c->rlen = 0;
-    push(std::move(e));
-  } else if (!take_frames(c)) {
-    return;  // the connection was closed for an oversized frame
-  }
-  // Keep a burst's big buffer from pinning memory once the burst is over (but
-  // keep it while frames that need it keep coming).
-  if (c->rlen == 0 && c->rcap > 4 * kReadChunk && c->last_frame * 4 < c->rcap) {
-    c->rbuf.reset();
-    c->rcap = 0;
+  if (!consume(c)) {
+    lost(c, s, asio::error::message_size);
+    return;
   }
   if (events.over_limit()) {
     c->paused = true;
@@ -510,6 +530,26 @@ void sock::impl::on_read(const std::shared_ptr<conn_state> &c, const std::shared
 // Splits rbuf into frames at each '\f'. Scans each byte once (scan remembers
 // where the last search stopped), so a large frame arriving in many reads costs
 // time linear in its size — node-ipc rescans its whole buffer on every read.
+// The bytes read so far become events: raw chunks, or the whole frames among
+// them. False: an oversized frame (reported; the caller closes the connection).
+bool sock::impl::consume(const std::shared_ptr<conn_state> &c) {
+  if (opt.raw) {
+    sock_event e = make_event(IPC_SOCK_DATA, c->id, c->address);
+    e.data.assign(c->rbuf.get(), c->rlen);
+    c->rlen = 0;
+    push(std::move(e));
+  } else if (!take_frames(c)) {
+    return false;
+  }
+  // Keep a burst's big buffer from pinning memory once the burst is over (but
+  // keep it while frames that need it keep coming).
+  if (c->rlen == 0 && c->rcap > 4 * kReadChunk && c->last_frame * 4 < c->rcap) {
+    c->rbuf.reset();
+    c->rcap = 0;
+  }
+  return true;
+}
+
 bool sock::impl::take_frames(const std::shared_ptr<conn_state> &c) {
   char *b = c->rbuf.get();
   std::size_t start = 0;
@@ -534,7 +574,6 @@ bool sock::impl::take_frames(const std::shared_ptr<conn_state> &c) {
                      "sock: frame from " + c->address + " exceeds maxFrame (" + std::to_string(opt.max_frame) +
                          " bytes); connection closed",
                      c->address));
-    lost(c, c->stream, asio::error::message_size);
     return false;
   }
   if (start > 0) {
@@ -560,6 +599,128 @@ void sock::impl::deliver_text(std::uint64_t conn, const std::string &address, st
   } else {
     push(error_event(IPC_EILSEQ, conn, "sock: " + why + " (from " + address + "; frame dropped)", address));
   }
+}
+
+// ---- inline reading ("inlineReads") -------------------------------------------------
+//
+// The thread that takes events reads the sockets itself (event_queue calls
+// pump_inline while it takes or waits), as an event loop does: the kernel
+// wakes that thread directly, where the I/O thread would wake and then wake
+// it — a thread hop saved per event received, the larger part of a round
+// trip. Only plain Unix and TCP connections: TLS records and UDP stay on the
+// I/O thread, and so do accepting, connecting, writing and reconnecting.
+
+void sock::impl::setup_inline() {
+#ifdef __linux__
+  if (!opt.inline_reads || opt.is_udp() || opt.kind == transport::tls) return;
+  epfd = ::epoll_create1(EPOLL_CLOEXEC);
+  if (epfd < 0) throw_errno(errno, "sock: epoll_create1");
+  int wake = events.set_reader([this] { pump_inline(); }, epfd);
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.u64 = kWakeTag;
+  if (::epoll_ctl(epfd, EPOLL_CTL_ADD, wake, &ev) != 0) throw_errno(errno, "sock: epoll_ctl");
+#endif
+}
+
+// I/O thread: a connection is up; who reads it.
+void sock::impl::begin_reading(const std::shared_ptr<conn_state> &c) {
+#ifdef __linux__
+  int fd = epfd >= 0 ? c->stream->direct_fd() : -1;
+  if (fd >= 0) {
+    std::lock_guard<std::mutex> lock(c->rmu);
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u64 = c->id;
+    if (::epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) == 0) {
+      c->rfd = fd;
+      c->rstream = c->stream;
+      return;
+    }
+    // (cannot happen for a fresh socket; the I/O thread reads it then)
+  }
+#endif
+  start_read(c);
+}
+
+// I/O thread, before the socket closes: no taking thread reads it after this
+// returns (one reading now finishes first).
+void sock::impl::stop_inline(const std::shared_ptr<conn_state> &c) {
+#ifdef __linux__
+  if (epfd < 0) return;
+  std::lock_guard<std::mutex> lock(c->rmu);
+  if (c->rfd >= 0) {
+    ::epoll_ctl(epfd, EPOLL_CTL_DEL, c->rfd, nullptr);
+    c->rfd = -1;
+    c->rstream.reset();
+  }
+#else
+  (void)c;
+#endif
+}
+
+// A taking thread: reads every connection that is readable now.
+void sock::impl::pump_inline() {
+#ifdef __linux__
+  epoll_event evs[64];
+  int n = ::epoll_wait(epfd, evs, 64, 0);
+  for (int i = 0; i < n; ++i) {
+    std::uint64_t id = evs[i].data.u64;
+    if (id == kWakeTag) continue;  // the queue's eventfd: the queue clears it
+    std::shared_ptr<conn_state> c;
+    if (!opt.server) {
+      c = client;
+    } else {
+      std::lock_guard<std::mutex> lock(mu);
+      auto it = conns.find(id);
+      if (it != conns.end()) c = it->second;
+    }
+    if (c) read_inline(c);
+  }
+#endif
+}
+
+void sock::impl::read_inline(const std::shared_ptr<conn_state> &c) {
+#ifdef __linux__
+  std::unique_lock<std::mutex> lock(c->rmu, std::try_to_lock);
+  if (!lock || c->rfd < 0) return;  // another thread is reading it, or it is closing
+  std::error_code loss;
+  for (int round = 0; round < kInlineReads; ++round) {
+    // Past maxEventQueue, leave it in the socket (backpressure): taking makes
+    // room, and the next take or wait reads on.
+    if (events.over_limit()) return;
+    reserve_read(*c);
+    std::size_t room = c->rcap - c->rlen;
+    ssize_t k = ::recv(c->rfd, c->rbuf.get() + c->rlen, room, MSG_DONTWAIT);
+    if (k > 0) {
+      c->rlen += static_cast<std::size_t>(k);
+      if (!consume(c)) {
+        loss = asio::error::message_size;
+        break;
+      }
+      if (static_cast<std::size_t>(k) < room) return;  // a short read: the socket is empty
+      continue;
+    }
+    if (k == 0) {
+      loss = asio::error::eof;
+      break;
+    }
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+    loss = std::error_code(errno, asio::error::get_system_category());
+    break;
+  }
+  if (!loss) return;
+  // Lost: stop reading it here, and let the I/O thread close it and report
+  // (after the events already pushed, which stay first in the queue).
+  ::epoll_ctl(epfd, EPOLL_CTL_DEL, c->rfd, nullptr);
+  c->rfd = -1;
+  auto s = std::move(c->rstream);
+  lock.unlock();
+  post([self = shared_from_this(), c, s, loss] { self->lost(c, s, loss); });
+#else
+  (void)c;
+#endif
 }
 
 void sock::impl::resume_paused() {
@@ -760,6 +921,7 @@ void sock::impl::lost(const std::shared_ptr<conn_state> &c, const std::shared_pt
     std::lock_guard<std::mutex> lock(c->wmu);
     c->fd = -1;  // before the close: no caller may write to it any more
   }
+  stop_inline(c);  // nor read from it
   s->close();
   c->stream.reset();
   c->rlen = c->scan = 0;
@@ -876,7 +1038,7 @@ void sock::impl::client_up(std::shared_ptr<stream_base> s) {
     kick = !c->back.empty();
   }
   push(make_event(IPC_SOCK_CONNECT, 0, address_text));
-  start_read(c);
+  begin_reading(c);
   if (kick) start_write(c);
 }
 
@@ -1003,6 +1165,7 @@ void sock::impl::shutdown_all() {
       c->fd = -1;
       c->back.clear();
     }
+    stop_inline(c);
     if (c->stream) c->stream->close();
     c->stream.reset();
   }
@@ -1018,6 +1181,7 @@ sock::~sock() { interrupt(); }
 std::shared_ptr<sock> sock::listen(std::string_view options_json) {
   auto p = std::make_shared<impl>(parse_options(options_json, true));
   if (p->opt.kind == transport::tls) p->setup_tls();
+  p->setup_inline();
   switch (p->opt.kind) {
     case transport::unix_stream: p->listen_unix(); break;
     case transport::tcp:
@@ -1041,6 +1205,7 @@ std::shared_ptr<sock> sock::listen(std::string_view options_json) {
 std::shared_ptr<sock> sock::connect(std::string_view options_json) {
   auto p = std::make_shared<impl>(parse_options(options_json, false));
   if (p->opt.kind == transport::tls) p->setup_tls();
+  p->setup_inline();
   p->client = std::make_shared<conn_state>();
   p->client->max_write_queue = p->opt.max_write_queue;
   p->retries_left = p->opt.max_retries;

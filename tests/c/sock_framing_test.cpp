@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -74,17 +75,24 @@ TEST(SockFraming, FramesAcrossRandomWriteBoundaries) {
   Served t;
   std::string all;
   for (int i = 0; i < 300; ++i) all += frame("r" + std::to_string(i % 3), utf8_data(i));
-  std::mt19937 rng(12345);
-  size_t pos = 0;
-  while (pos < all.size()) {
-    size_t n = std::min(all.size() - pos, size_t{1} + rng() % 97);
-    ASSERT_TRUE(write_all(t.fd.get(), all.data() + pos, n));
-    pos += n;
-  }
+  // Written from another thread: more than the socket buffers hold, and with
+  // "inlineReads" nothing is read until this thread takes.
+  bool wrote = true;
+  std::thread writer([&] {
+    std::mt19937 rng(12345);
+    size_t pos = 0;
+    while (pos < all.size() && wrote) {
+      size_t n = std::min(all.size() - pos, size_t{1} + rng() % 97);
+      wrote = write_all(t.fd.get(), all.data() + pos, n);
+      pos += n;
+    }
+  });
   for (int i = 0; i < 300; ++i) {
     Event e = expect_message(*t.s, "r" + std::to_string(i % 3), utf8_data(i));
     if (e.kind != IPC_SOCK_MESSAGE) break;
   }
+  writer.join();
+  EXPECT_TRUE(wrote);
 }
 
 // What we write is node-ipc's frame, byte for byte: JSON.stringify({type,data})

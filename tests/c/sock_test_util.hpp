@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <functional>
@@ -282,6 +283,23 @@ inline bool write_all(int fd, const void *p, size_t n) {
 inline bool write_all(int fd, const std::string &s) { return write_all(fd, s.data(), s.size()); }
 
 // Reads until `n` frames ('\f'-terminated) arrived, EOF, or the timeout.
+// The suite runs twice: as is (every handle reads its connections on the
+// thread that takes events: "inlineReads", the default), and with
+// LIBIPC_SOCK_INLINE_READS=0 (the I/O thread reads). With inline reads the
+// notify fd is an epoll set — polled, never read — and nothing else differs
+// for a test.
+inline bool inline_reads() {
+  const char *v = std::getenv("LIBIPC_SOCK_INLINE_READS");
+  return !(v && v[0] == '0');
+}
+
+// After the notify fd polled readable: an eventfd is read to clear it.
+inline void clear_notify(int fd) {
+  if (inline_reads()) return;
+  uint64_t v;
+  ASSERT_EQ(::read(fd, &v, 8), 8);
+}
+
 inline std::vector<std::string> read_frames(int fd, size_t n, int timeout_ms = static_cast<int>(kWait)) {
   std::vector<std::string> frames;
   std::string buf;

@@ -1,14 +1,18 @@
 // libipc Node binding — sockets (ipc_sock_*, c_api/include/ipc/sock.h).
 //
 // A SockHandle owns one ipc_sock_t (a server or a client) through a SockCore.
-// READINESS comes through the handle's eventfd (ipc_sock_notify_fd), which
-// libipc's I/O thread signals itself when an event is queued while armed; a
-// uv_poll_t on this thread's own event loop (the main thread's or a worker's)
-// watches it. So an event reaches JS with one wake-up: the I/O thread writes
-// the eventfd, the event loop wakes and calls lib/sock.js's dispatcher, which
-// drains the queued events in batches with next() (ipc_sock_next_many,
-// IPC_NOWAIT) and re-arms with arm() (ipc_sock_notify_arm, which signals at
-// once if something came meanwhile). (The callback form, ipc_sock_notify,
+// READINESS comes through the handle's notify fd (ipc_sock_notify_fd),
+// watched by a uv_poll_t on this thread's own event loop (the main thread's or
+// a worker's). For Unix and TCP sockets (libipc's "inlineReads", the default)
+// it is an epoll set of the connections plus an eventfd the I/O thread signals
+// for what only it sees (connects, disconnects): the kernel wakes this loop
+// when bytes arrive, and next() (ipc_sock_next_many, IPC_NOWAIT) reads and
+// parses them here, on this thread — one wake-up per event, as node-ipc's own
+// sockets. For TLS and UDP (or "inlineReads": false) it is an eventfd the I/O
+// thread signals when an event is queued while armed. Either way
+// lib/sock.js's dispatcher drains in batches and re-arms with arm()
+// (ipc_sock_notify_arm: signals at once if something came meanwhile; nothing
+// to do for the level-triggered epoll set). (The callback form, ipc_sock_notify,
 // would add a libipc watcher thread and a ThreadSafeFunction hop: two
 // wake-ups.) Nothing here ever waits: every call queues or takes what is there.
 //
@@ -133,11 +137,17 @@ class SockCore {
   static void OnPoll(uv_poll_t *poll, int status, int) {
     auto *self = static_cast<SockCore *>(poll->data);
     if (self->shut_) return;
-    uint64_t n;
-    ssize_t r;
-    do {
-      r = ::read(self->fd_, &n, sizeof n);
-    } while (r < 0 && errno == EINTR);
+    // An eventfd is cleared by reading it. With "inlineReads" (the default
+    // here) the fd is an epoll set instead, level-triggered and not readable
+    // with read(): EINVAL the first time, then no more reads.
+    if (self->eventfd_) {
+      uint64_t n;
+      ssize_t r;
+      do {
+        r = ::read(self->fd_, &n, sizeof n);
+      } while (r < 0 && errno == EINTR);
+      if (r < 0 && errno == EINVAL) self->eventfd_ = false;
+    }
     if (status < 0) return;
     napi_env env = self->env_;
     napi_handle_scope scope;
@@ -181,6 +191,7 @@ class SockCore {
   napi_env env_;
   ipc_sock_t *const h_;  // an id: after close every call on it is IPC_EBADHANDLE
   int fd_ = -1;
+  bool eventfd_ = true;  // the notify fd is an eventfd (not an epoll set)
   uv_poll_t *poll_ = nullptr;
   Napi::FunctionReference cb_;
   napi_async_context ctx_ = nullptr;

@@ -24,13 +24,14 @@ Drain = Callable[[List["asyncio.Future[Any]"]], int]
 
 
 class Readiness:
-    __slots__ = ("_get_fd", "_arm", "_drain", "_fd", "_loop", "_waiters", "_registered")
+    __slots__ = ("_get_fd", "_arm", "_drain", "_fd", "_loop", "_waiters", "_registered", "_eventfd")
 
     def __init__(self, get_fd: Callable[[], int], arm: Callable[[], None], drain: Drain) -> None:
         self._get_fd = get_fd      # the C handle's notify fd (created on first use)
         self._arm = arm
         self._drain = drain        # serves a prefix of the futures; returns how many
         self._fd = -1              # our dup of it
+        self._eventfd = True       # an eventfd to clear by reading (else an epoll set)
         self._loop: Optional[asyncio.AbstractEventLoop] = None
         self._waiters: Deque["asyncio.Future[Any]"] = deque()
         self._registered = False
@@ -75,10 +76,15 @@ class Readiness:
         return False
 
     def _ready(self) -> None:
-        try:
-            os.read(self._fd, 8)  # clear the eventfd before draining: no signal is lost
-        except BlockingIOError:
-            pass
+        if self._eventfd:
+            try:
+                os.read(self._fd, 8)  # clear the eventfd before draining: no signal is lost
+            except BlockingIOError:
+                pass
+            except OSError:
+                # A socket with inlineReads=True: its fd is an epoll set,
+                # level-triggered, polled but never read.
+                self._eventfd = False
         live = [f for f in self._waiters if not f.done()]
         served = 0
         if live:

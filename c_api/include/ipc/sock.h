@@ -21,14 +21,35 @@
  * taken with ipc_sock_next() (one, into a struct) or ipc_sock_next_many() (a
  * batch, packed into a buffer; what bindings use). Waiting is per timeout_ms
  * (IPC_INFINITE, IPC_NOWAIT, or milliseconds). For event loops,
- * ipc_sock_notify()/ipc_sock_notify_arm()/ipc_sock_notify_fd() work exactly as
- * ipc_mq_notify*: readiness means "an event is queued".
+ * ipc_sock_notify()/ipc_sock_notify_arm()/ipc_sock_notify_fd() work as
+ * ipc_mq_notify*: readiness means "an event is queued" — or, with inline
+ * reads (below), "an event is queued or a connection has bytes to read".
  *
  * THREADS. libipc owns the I/O: one thread per process (started by the first
  * handle, then kept for the life of the process; a child after fork() starts
- * its own on first use) runs every socket. No user
- * code ever runs on it; notify callbacks run on a libipc watcher thread (see
- * ipc_notify_fn in types.h). Every function may be called from any thread;
+ * its own on first use) runs every socket: it accepts, connects, reconnects,
+ * writes, runs TLS and UDP. No user code ever runs on it; notify callbacks run
+ * on a libipc watcher thread (see ipc_notify_fn in types.h).
+ *
+ * INLINE READS ("inlineReads", default true). Unix and TCP connections are
+ * read by the thread that takes events — inside ipc_sock_next*() (also with
+ * IPC_NOWAIT), while it waits there, or on the watcher thread in callback mode
+ * — as an event loop reads its sockets: the kernel wakes the taking thread
+ * directly instead of waking the I/O thread, which then wakes it (a thread
+ * hop per event received; about half of a round trip). What follows from it:
+ *   - bytes are read only while some thread takes or waits; until then they
+ *     wait in the kernel, and a peer that keeps writing meets backpressure
+ *     from the socket buffers rather than from maxEventQueue;
+ *   - a peer's disconnect is noticed (IPC_SOCK_DISCONNECT) when it is read;
+ *   - ipc_sock_notify_fd() returns an epoll descriptor, not an eventfd: poll
+ *     it for readability, never read() it (EINVAL). It is level-triggered:
+ *     readable while an event is queued or a connection has bytes waiting,
+ *     quiet once everything is taken; arming it is not needed (harmless).
+ * "inlineReads": false has the I/O thread read everything as it arrives (up to
+ * maxEventQueue), with an eventfd for ipc_sock_notify_fd(). TLS and UDP are
+ * always read by the I/O thread. Inline reads need epoll (Linux); elsewhere
+ * the option is accepted and the I/O thread reads.
+ * Every function may be called from any thread;
  * emits from one thread to one connection keep their order. One thread at a
  * time should take events from a handle (the pointers ipc_sock_next() returns
  * are valid until the next ipc_sock_next*() or ipc_sock_close() on it).
@@ -47,8 +68,8 @@
  *     disconnects such a slow reader instead (IPC_SOCK_ERROR with IPC_ENOSPC,
  *     then IPC_SOCK_DISCONNECT), so it cannot stall the others.
  *   - "maxEventQueue" (default 16 MiB) bytes of events not yet taken: past it
- *     the I/O thread stops reading (TCP backpressure reaches the senders) until
- *     the application takes events again. Nothing is dropped.
+ *     reading stops (TCP backpressure reaches the senders) until the
+ *     application takes events again. Nothing is dropped.
  *   - "maxConnections" (default 100, node-ipc's): further connections are
  *     accepted and closed at once, with an IPC_SOCK_ERROR (IPC_ENOSPC).
  *
@@ -68,6 +89,7 @@
  *                 is removed only if it is a socket and nothing answers on it;
  *                 a live server there is IPC_EADDRINUSE, anything else IPC_EEXIST.
  *   "raw"         node-ipc's rawBuffer mode (default false).
+ *   "inlineReads" read connections on the taking thread (default true): above.
  *   "maxConnections", "maxFrame", "maxWriteQueue", "maxEventQueue": above.
  *   Client only:
  *   "retry"       ms between reconnect attempts (default 500, node-ipc's).
@@ -226,7 +248,10 @@ IPC_API int ipc_sock_default_root(char *buf, size_t cap, size_t *out_len);
  * ipc_sock_next*(), then arm. fn NULL stops. */
 IPC_API int ipc_sock_notify(ipc_sock_t *s, ipc_notify_fn fn, void *user_data);
 IPC_API int ipc_sock_notify_arm(ipc_sock_t *s);
-/* As ipc_mq_notify_fd: an eventfd readable when an event is queued. */
+/* As ipc_mq_notify_fd: an eventfd readable when an event is queued — with
+ * inline reads (the default for Unix and TCP), an epoll descriptor readable
+ * while an event is queued or bytes wait; poll it, do not read it (INLINE
+ * READS above). */
 IPC_API int ipc_sock_notify_fd(ipc_sock_t *s, int *out_fd);
 
 IPC_EXTERN_C_END

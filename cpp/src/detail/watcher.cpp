@@ -81,6 +81,11 @@ void event_fd::signal() noexcept {
   [[maybe_unused]] ssize_t n = ::write(fd_, &one, sizeof one);  // full counter: already readable
 }
 
+void event_fd::clear() noexcept {
+  std::uint64_t n;
+  [[maybe_unused]] ssize_t r = ::read(fd_, &n, sizeof n);  // EAGAIN: already clear
+}
+
 void notifier::set(watcher::ops o, std::function<void()> fn) {
   std::shared_ptr<watcher> fresh = fn ? std::make_shared<watcher>(std::move(o), std::move(fn)) : nullptr;
   std::shared_ptr<watcher> old;

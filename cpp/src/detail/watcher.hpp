@@ -61,6 +61,7 @@ public:
   event_fd &operator=(const event_fd &) = delete;
   int fd() const noexcept { return fd_; }
   void signal() noexcept;
+  void clear() noexcept;  // back to not readable
 
 private:
   int fd_;

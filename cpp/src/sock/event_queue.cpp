@@ -1,15 +1,72 @@
 // libipc core — the sock event queue (see event_queue.hpp).
 #include "event_queue.hpp"
 
+#include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <thread>
+
+#ifdef __linux__
+#include <sys/epoll.h>
+#endif
 
 namespace ipc::sock_detail {
 
 namespace {
 constexpr std::chrono::microseconds kSpin{20};
+// Set while this thread runs a pump: what it pushes, it takes itself, so the
+// eventfd need not be signalled for it.
+thread_local bool t_pumping = false;
+
+// Sleeps in epoll_wait on the set until something in it is readable or the
+// deadline (none: -1) passes.
+void sleep_on(int wait_set, std::int64_t ms) {
+#ifdef __linux__
+  epoll_event ev;
+  int n;
+  do {
+    n = ::epoll_wait(wait_set, &ev, 1, ms > INT32_MAX ? INT32_MAX : static_cast<int>(ms));
+  } while (n < 0 && errno == EINTR && ms < 0);
+#else
+  (void)wait_set;
+  (void)ms;
+#endif
+}
 }  // namespace
+
+int event_queue::set_reader(std::function<void()> pump, int wait_set) {
+  std::lock_guard<std::mutex> lock(mu_);
+  pump_ = std::move(pump);
+  wait_set_ = wait_set;
+  if (!efd_) efd_ = std::make_unique<detail::event_fd>();
+  fd_armed_ = false;
+  return efd_->fd();
+}
+
+void event_queue::pump() {
+  t_pumping = true;
+  try {
+    pump_();
+  } catch (...) {
+    t_pumping = false;
+    throw;
+  }
+  t_pumping = false;
+}
+
+void event_queue::signal_locked() {
+  if (!sig_) {
+    sig_ = true;
+    efd_->signal();
+  }
+}
+
+void event_queue::settle_locked() {
+  if (pump_ && sig_ && q_.empty() && !closed_) {
+    sig_ = false;
+    efd_->clear();
+  }
+}
 
 bool event_queue::push(sock_event ev) {
   bool over;
@@ -21,7 +78,9 @@ bool event_queue::push(sock_event ev) {
     count_.fetch_add(1, std::memory_order_release);
     over = bytes_.load(std::memory_order_relaxed) > max_bytes_;
     if (over) paused_ = true;
-    if (fd_armed_) {
+    if (pump_) {
+      if (!t_pumping) signal_locked();
+    } else if (fd_armed_) {
       fd_armed_ = false;
       efd_->signal();
     }
@@ -31,6 +90,7 @@ bool event_queue::push(sock_event ev) {
 }
 
 int event_queue::wait(std::unique_lock<std::mutex> &lock, std::int64_t timeout_ms) {
+  if (pump_) return wait_reading(lock, timeout_ms);
   auto ready = [&] { return closed_ || !q_.empty() || finished_; };
   if (!ready() && timeout_ms != 0) {
     // Spin briefly before sleeping, as the mq waits do: a reply to a request
@@ -51,6 +111,54 @@ int event_queue::wait(std::unique_lock<std::mutex> &lock, std::int64_t timeout_m
     } else if (!cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms), ready)) {
       return IPC_ETIMEDOUT;
     }
+  }
+  if (closed_) return IPC_ECLOSED;
+  if (q_.empty()) return IPC_ECLOSED;  // finished
+  return IPC_OK;
+}
+
+// wait() with inline reading: read the sockets here, spin a little reading
+// them, then sleep on the epoll set (sockets + the eventfd the I/O thread
+// signals). One thread wakes per event instead of two.
+int event_queue::wait_reading(std::unique_lock<std::mutex> &lock, std::int64_t timeout_ms) {
+  auto ready = [&] { return closed_ || !q_.empty() || finished_; };
+  const auto deadline = timeout_ms > 0 ? detail::clock::now() + std::chrono::milliseconds(timeout_ms)
+                                       : detail::clock::time_point::max();
+  bool spun = false;
+  while (!ready()) {
+    lock.unlock();
+    pump();
+    lock.lock();
+    if (ready()) break;
+    if (timeout_ms == 0) {
+      settle_locked();
+      return IPC_EAGAIN;
+    }
+    if (!spun) {
+      // As in wait(): a reply to a request just sent usually comes within
+      // microseconds, sooner than a sleep and a wake-up.
+      spun = true;
+      lock.unlock();
+      const auto spin_end = detail::clock::now() + kSpin;
+      for (unsigned i = 1; count_.load(std::memory_order_acquire) == 0 && detail::clock::now() < spin_end; ++i) {
+        pump();
+        if (i >= 4) std::this_thread::yield();  // a peer on this core can only run if we yield
+      }
+      lock.lock();
+      continue;
+    }
+    std::int64_t ms = -1;
+    if (timeout_ms > 0) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - detail::clock::now()).count();
+      if (left <= 0) return IPC_ETIMEDOUT;
+      ms = left;
+    }
+    // Clear the eventfd only now, with the queue empty and the lock held: a
+    // push after this signals it again, so the sleep cannot miss one.
+    settle_locked();
+    lock.unlock();
+    sleep_on(wait_set_, ms);
+    lock.lock();
   }
   if (closed_) return IPC_ECLOSED;
   if (q_.empty()) return IPC_ECLOSED;  // finished
@@ -81,6 +189,7 @@ int event_queue::pop(sock_event &out, std::int64_t timeout_ms) {
     count_.fetch_sub(1, std::memory_order_release);
     c = cost(out);
     if (out.kind == IPC_SOCK_DESTROY) finished_ = true;
+    settle_locked();
   }
   took(c);
   return IPC_OK;
@@ -143,6 +252,7 @@ int event_queue::pop_many(void *buf, std::size_t cap, std::size_t max_count, std
     }
     *out_count = n;
     *out_bytes = used;
+    settle_locked();
   }
   took(taken_cost);
   return IPC_OK;
@@ -154,12 +264,14 @@ void event_queue::close() {
     closed_ = true;
     q_.clear();
     count_.store(0, std::memory_order_release);
+    if (pump_) signal_locked();  // wakes the threads sleeping on the epoll set
   }
   cv_.notify_all();
 }
 
 int event_queue::notify_fd() {
   std::lock_guard<std::mutex> lock(mu_);
+  if (pump_) return wait_set_;  // level-triggered: nothing to arm
   if (!efd_) {
     efd_ = std::make_unique<detail::event_fd>();
     fd_armed_ = true;
@@ -174,13 +286,34 @@ int event_queue::notify_fd() {
 void event_queue::notify_arm() {
   notes_.arm();
   std::lock_guard<std::mutex> lock(mu_);
-  if (!efd_) return;
+  if (!efd_ || pump_) return;
   if (!q_.empty() && !closed_) efd_->signal();  // something came while disarmed
   else fd_armed_ = true;
 }
 
 detail::watcher::ops event_queue::watch_ops() {
   detail::watcher::ops o;
+  if (pump_) {
+    // Inline reading: the watcher thread is the one that reads.
+    o.ready = [this] {
+      if (count_.load(std::memory_order_acquire) == 0) pump();
+      return count_.load(std::memory_order_acquire) > 0;
+    };
+    o.wait = [this](detail::clock::time_point until) {
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (!q_.empty()) return;
+        settle_locked();
+      }
+      auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(until - detail::clock::now()).count();
+      if (ms > 0) sleep_on(wait_set_, ms);
+    };
+    o.wake = [this] {
+      std::lock_guard<std::mutex> lock(mu_);
+      signal_locked();
+    };
+    return o;
+  }
   o.ready = [this] { return count_.load(std::memory_order_acquire) > 0; };
   // Not woken by closed_: a closed queue stays empty, and the watcher must
   // sleep until it is stopped (wake) rather than spin.

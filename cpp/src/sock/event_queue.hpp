@@ -40,6 +40,16 @@ public:
   void close();
   std::size_t size() const { return count_.load(std::memory_order_acquire); }
 
+  // Inline reading (the sock option "inlineReads"): the sockets are read by
+  // the threads that take events, while they take or wait, not by the I/O
+  // thread. `pump` reads what is readable now and pushes the events (never
+  // blocks); `wait_set` is an epoll set holding the sockets and the eventfd
+  // returned here, which every push from another thread (the I/O thread:
+  // connects, disconnects, TLS and UDP) signals. Waits then sleep in
+  // epoll_wait on the set, and notify_fd() is the set: readable when a socket
+  // is or an event is queued. Called once, before any event is taken.
+  int set_reader(std::function<void()> pump, int wait_set);
+
   // Callbacks run on a watcher thread (user code never runs on the I/O
   // thread). The eventfd, though, is signalled by push() itself while armed:
   // writing to an eventfd is not user code, and it saves the event loop a
@@ -55,6 +65,10 @@ private:
   // deadline passes; returns IPC_OK when there is one to take.
   int wait(std::unique_lock<std::mutex> &lock, std::int64_t timeout_ms);
   void took(std::size_t cost_taken);  // after a take, outside the lock
+  int wait_reading(std::unique_lock<std::mutex> &lock, std::int64_t timeout_ms);
+  void pump();                         // runs pump_, without the lock
+  void settle_locked();                // inline reading: clear the eventfd once empty
+  void signal_locked();
   detail::watcher::ops watch_ops();
 
   const std::size_t max_bytes_;
@@ -70,6 +84,11 @@ private:
   std::function<void()> on_room_;
   std::unique_ptr<detail::event_fd> efd_;  // guarded by mu_
   bool fd_armed_ = false;                  // guarded by mu_
+  // Inline reading (set_reader): the eventfd is efd_, signalled once per
+  // batch of pushes (sig_) and cleared when the queue is found empty.
+  std::function<void()> pump_;
+  int wait_set_ = -1;
+  bool sig_ = false;                       // guarded by mu_
   detail::notifier notes_;  // last: its watcher stops before the rest goes
 };
 

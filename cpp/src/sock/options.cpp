@@ -57,6 +57,10 @@ options parse_options(std::string_view json_text, bool server) {
   bool unix_hint = r.has("path") || r.has("id");
   o.kind = transport_from(r.str("transport", unix_hint ? "unix" : "tcp"));
   o.raw = r.boolean("raw", false);
+  // LIBIPC_SOCK_INLINE_READS=0 flips the default for a whole process, so that
+  // one test suite runs over both read paths (tests/CMakeLists.txt).
+  const char *inline_default = std::getenv("LIBIPC_SOCK_INLINE_READS");
+  o.inline_reads = r.boolean("inlineReads", !(inline_default && inline_default[0] == '0'));
   o.max_connections = static_cast<std::size_t>(r.integer("maxConnections", 100, 1, 1 << 20));
   o.max_frame = static_cast<std::size_t>(r.integer("maxFrame", 16 << 20, 64, std::int64_t(1) << 31));
   o.max_write_queue = static_cast<std::size_t>(r.integer("maxWriteQueue", 16 << 20, 1024, std::int64_t(1) << 40));

@@ -28,6 +28,7 @@ struct options {
   std::uint16_t port = 0;
   bool unlink = true;
   bool raw = false;
+  bool inline_reads = true;  // read on the taking thread (see sock.h)
   std::size_t max_connections = 100;
   std::size_t max_frame = 16u << 20;
   std::size_t max_write_queue = 16u << 20;
