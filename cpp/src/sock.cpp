@@ -650,7 +650,9 @@ void sock::impl::stop_inline(const std::shared_ptr<conn_state> &c) {
   if (epfd < 0) return;
   std::lock_guard<std::mutex> lock(c->rmu);
   if (c->rfd >= 0) {
-    ::epoll_ctl(epfd, EPOLL_CTL_DEL, c->rfd, nullptr);
+    // (The epoll set is shared with a fork()ed child, or a parent: only the
+    // process that made it changes it.)
+    if (::getpid() == owner_pid) ::epoll_ctl(epfd, EPOLL_CTL_DEL, c->rfd, nullptr);
     c->rfd = -1;
     c->rstream.reset();
   }
@@ -713,7 +715,7 @@ void sock::impl::read_inline(const std::shared_ptr<conn_state> &c) {
   if (!loss) return;
   // Lost: stop reading it here, and let the I/O thread close it and report
   // (after the events already pushed, which stay first in the queue).
-  ::epoll_ctl(epfd, EPOLL_CTL_DEL, c->rfd, nullptr);
+  if (::getpid() == owner_pid) ::epoll_ctl(epfd, EPOLL_CTL_DEL, c->rfd, nullptr);
   c->rfd = -1;
   auto s = std::move(c->rstream);
   lock.unlock();
@@ -1166,7 +1168,9 @@ void sock::impl::shutdown_all() {
       c->back.clear();
     }
     stop_inline(c);
-    if (c->stream) c->stream->close();
+    // A fork()ed child closing the handle it inherited: its parent's
+    // connections go on (no shutdown, which would end them for both).
+    if (c->stream) c->stream->close(::getpid() == owner_pid);
     c->stream.reset();
   }
   paused.clear();

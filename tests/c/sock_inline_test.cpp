@@ -9,6 +9,8 @@
 #include <atomic>
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <string>
 #include <thread>
 #include <vector>
@@ -129,4 +131,33 @@ TEST(SockInline, OptionIsChecked) {
   h = nullptr;
   ASSERT_EQ(ipc_sock_listen("{\"transport\": \"tcp\", \"port\": 0, \"inlineReads\": false}", &h), IPC_OK);
   ipc_sock_close(h);
+}
+
+// fork(): the child inherits the handles (and the epoll set, which is shared
+// with the parent). A child that closes its copies must leave the parent's
+// connections and their reading alone.
+TEST(SockInline, AForkedChildClosingItsCopiesLeavesTheParentServing) {
+  UnixId id;
+  Sock s, c;
+  listen(s, id.opts("\"inlineReads\": true"));
+  const uint64_t conn = connect(c, id.opts("\"stopRetrying\": true, \"inlineReads\": true"), &s);
+  pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ipc_sock_close(*c);
+    ipc_sock_close(*s);
+    ::_exit(0);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(ipc_sock_emit(*c, 0, "up", std::to_string(i).c_str()), IPC_OK);
+    expect_message(*s, "up", std::to_string(i));
+    ASSERT_EQ(ipc_sock_emit(*s, conn, "down", std::to_string(i).c_str()), IPC_OK);
+    expect_message(*c, "down", std::to_string(i));
+  }
+  size_t n = 0;
+  ASSERT_EQ(ipc_sock_connections(*s, &n), IPC_OK);
+  EXPECT_EQ(n, 1u);
 }

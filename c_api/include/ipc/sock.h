@@ -27,7 +27,8 @@
  *
  * THREADS. libipc owns the I/O: one thread per process (started by the first
  * handle, then kept for the life of the process; a child after fork() starts
- * its own on first use) runs every socket: it accepts, connects, reconnects,
+ * its own on first use, and closing a handle it inherited leaves the
+ * parent's connections alone) runs every socket: it accepts, connects, reconnects,
  * writes, runs TLS and UDP. No user code ever runs on it; notify callbacks run
  * on a libipc watcher thread (see ipc_notify_fn in types.h).
  *

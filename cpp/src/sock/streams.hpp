@@ -32,7 +32,9 @@ public:
   virtual int direct_fd() noexcept { return -1; }
   virtual void read_some(char *p, std::size_t n, io_handler h) = 0;
   virtual void write(const char *p, std::size_t n, io_handler h) = 0;  // all n bytes
-  virtual void close() noexcept = 0;
+  // shutdown false: only this process's descriptor goes (a fork()ed child
+  // closing what it inherited must not end its parent's connection).
+  virtual void close(bool shutdown = true) noexcept = 0;
 };
 
 // A plain socket: asio::ip::tcp::socket or asio::local::stream_protocol::socket.
@@ -46,9 +48,9 @@ public:
   void write(const char *p, std::size_t n, io_handler h) override {
     asio::async_write(s_, asio::buffer(p, n), std::move(h));
   }
-  void close() noexcept override {
+  void close(bool shutdown = true) noexcept override {
     std::error_code ec;
-    s_.shutdown(Socket::shutdown_both, ec);
+    if (shutdown) s_.shutdown(Socket::shutdown_both, ec);
     s_.close(ec);
   }
   Socket &socket() { return s_; }
@@ -70,9 +72,9 @@ public:
   void write(const char *p, std::size_t n, io_handler h) override {
     asio::async_write(s_, asio::buffer(p, n), std::move(h));
   }
-  void close() noexcept override {
+  void close(bool shutdown = true) noexcept override {
     std::error_code ec;
-    s_.lowest_layer().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+    if (shutdown) s_.lowest_layer().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
     s_.lowest_layer().close(ec);
   }
   asio::ssl::stream<asio::ip::tcp::socket> &stream() { return s_; }
