@@ -20,6 +20,25 @@ function exitOf(w) {
   });
 }
 
+// The first `n` messages of worker `w`, through one listener added now. Not
+// once(w, 'message').then(() => once(w, 'message')): when the main thread
+// hears of a worker's exit before it has read the worker's messages, Worker
+// emits them all synchronously (drainMessagePort in its exit handler), then
+// removes every 'message' listener — a second once() added by a .then() (one
+// microtask later) never fires, and the test ends with a Promise pending.
+function messagesOf(w, n) {
+  return new Promise((resolve, reject) => {
+    const got = [];
+    w.on('message', (m) => {
+      got.push(m);
+      if (got.length === n) resolve(got);
+    });
+    w.once('error', reject);
+    // Messages posted before the exit have all been emitted by now.
+    w.once('exit', (code) => reject(new Error(`worker exited (code ${code}) after ${got.length} of ${n} messages`)));
+  });
+}
+
 test('main thread and two workers: one queue, one semaphore, at once', async () => {
   const name = uniqueMq();
   track('sem', name);
@@ -27,7 +46,10 @@ test('main thread and two workers: one queue, one semaphore, at once', async () 
   const s = Semaphore.create(name);
   const workers = [1, 2].map((id) => new Worker(WORKER, { workerData: { mode: 'consume', name, id } }));
   const exits = workers.map(exitOf);
-  const results = workers.map((w) => once(w, 'message').then(() => once(w, 'message')).then(([m]) => m));
+  const results = workers.map((w) => messagesOf(w, 2).then(([ready, m]) => {
+    assert.equal(ready, 'ready');
+    return m;
+  }));
   const N = 300;
   // The main thread sends (waiting for room) while it waits on the semaphore
   // the workers post once per message.
