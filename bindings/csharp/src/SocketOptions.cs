@@ -82,6 +82,12 @@ public sealed record SocketOptions
     /// library stops reading (default 16 MiB).</summary>
     public long? MaxEventQueue { get; init; }
 
+    /// <summary><c>"inlineReads"</c> (default true): Unix and TCP connections are read
+    /// by the thread that takes events (a receive, or the handlers' dispatch) instead
+    /// of libipc's I/O thread — one thread wake-up less per event; false: the I/O
+    /// thread reads everything as it arrives. See docs/sock.md.</summary>
+    public bool? InlineReads { get; init; }
+
     /// <summary>Client: <c>"retry"</c>, ms between reconnect attempts (default 500).</summary>
     public int? Retry { get; init; }
 
@@ -125,6 +131,7 @@ public sealed record SocketOptions
             Num(w, "maxFrame", MaxFrame);
             Num(w, "maxWriteQueue", MaxWriteQueue);
             Num(w, "maxEventQueue", MaxEventQueue);
+            Bool(w, "inlineReads", InlineReads);
             Num(w, "retry", Retry);
             Num(w, "maxRetries", MaxRetries);
             Bool(w, "stopRetrying", StopRetrying);

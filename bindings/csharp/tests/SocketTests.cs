@@ -179,7 +179,7 @@ public class SocketTests
         {
             Transport = SocketTransport.Udp6, Id = "w", AppSpace = "a.", SocketRoot = "/r/", Host = "::1", Port = 0,
             Unlink = false, Raw = true, MaxConnections = 3, MaxFrame = 1 << 20, MaxWriteQueue = 5, MaxEventQueue = 6,
-            Retry = 7, MaxRetries = 8, StopRetrying = true, Backoff = 1.5, RetryMax = 9,
+            InlineReads = false, Retry = 7, MaxRetries = 8, StopRetrying = true, Backoff = 1.5, RetryMax = 9,
             Tls = new SocketTlsOptions { Cert = "c", Key = "k", Ca = new[] { "a", "b" }, Verify = false, RequireClientCert = true, ServerName = "s" },
         };
         JsonNode n = JsonNode.Parse(o.ToJson())!;
@@ -189,7 +189,8 @@ public class SocketTests
         Assert.Equal(1.5, (double?)n["backoff"]);
         Assert.Equal("b", (string?)n["tls"]!["ca"]![1]);
         Assert.Equal("s", (string?)n["tls"]!["servername"]);
-        Assert.Equal(18, n.AsObject().Count);
+        Assert.False((bool?)n["inlineReads"]);
+        Assert.Equal(19, n.AsObject().Count);
         Assert.Equal("{}", new SocketOptions().ToJson());
     }
 

@@ -576,7 +576,9 @@ class SocketServer(_Endpoint):
     ("unix", "tcp", "tls", "udp4", "udp6"), "path" or "id"/"appspace"/
     "socketRoot", "host", "port" (0: any free one, see ``port``), "raw",
     "unlink", "maxConnections", "maxFrame", "maxWriteQueue", "maxEventQueue",
-    "tls" (a dict). Unknown keys are InvalidArgumentError.
+    "inlineReads" (default True: the thread that takes events reads the
+    connections; docs/sock.md), "tls" (a dict). Unknown keys are
+    InvalidArgumentError.
     """
 
     _what = "server"
