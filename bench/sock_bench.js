@@ -5,6 +5,7 @@
 //
 //   NODE_PATH=<build>/lib/nodejs:<build>/npm/node-ipc-9.2.1/node_modules \
 //   LIBIPC_BUILD_DIR=<build> node bench/sock_bench.js [--quick]
+//   ... node bench/sock_bench.js read-paths [unix|tcp] [runs]   (see readPaths)
 //
 // Per transport (unix, tcp) and data size S (64 B, 4 KiB, 1 MiB; data = a
 // JSON string of S 'x'), each row is one server process and one client
@@ -266,10 +267,11 @@ function locate() {
 }
 
 // Runs one row: a server, then a client; returns the client's JSON result.
-async function row(where, server, client, transport, size, counts, cpus) {
+// `env` is added to both processes' environment.
+async function row(where, server, client, transport, size, counts, cpus, env = {}) {
   const srv = server === 'node-ipc'
-    ? startProcess(process.execPath, [__filename, 'serve-node-ipc', '--transport', transport], {}, cpus)
-    : startProcess(where.echo, ['--transport', transport], {}, cpus);
+    ? startProcess(process.execPath, [__filename, 'serve-node-ipc', '--transport', transport], env, cpus)
+    : startProcess(where.echo, ['--transport', transport], env, cpus);
   try {
     const ready = await withTimeout(srv.line(), `${server} server ready`).catch((e) => fail(`${e.message}: ${srv.stderr}`));
     const at = ready.split(' ')[1];
@@ -278,12 +280,12 @@ async function row(where, server, client, transport, size, counts, cpus) {
     let cli;
     if (client === 'node' || client === 'node-ipc') {
       cli = startProcess(process.execPath, [__filename, 'client', '--impl', client === 'node' ? 'libipc' : 'node-ipc', ...common],
-        {}, cpus);
+        env, cpus);
     } else if (client === 'python') {
       cli = startProcess('/usr/bin/python3', [where.pyScript, ...common],
-        { PYTHONPATH: [where.pyPath, process.env.PYTHONPATH].filter(Boolean).join(':') }, cpus);
+        { ...env, PYTHONPATH: [where.pyPath, process.env.PYTHONPATH].filter(Boolean).join(':') }, cpus);
     } else {
-      cli = startProcess('dotnet', [where.dll, 'sock', ...common], {}, cpus);
+      cli = startProcess('dotnet', [where.dll, 'sock', ...common], env, cpus);
     }
     const out = await withTimeout(cli.line(), `${client} client`).catch((e) => fail(`${client} client: ${e.message}: ${cli.stderr}`));
     const code = await withTimeout(cli.exited, `${client} exit`);
@@ -416,7 +418,39 @@ async function orchestrate(args) {
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
+// `read-paths [unix|tcp] [runs]`: the 64 B round trip of node-ipc's pair and
+// of libipc + Node with each read path — the I/O thread reading
+// (LIBIPC_SOCK_INLINE_READS=0 flips the "inlineReads" default in both
+// processes) and inline reads (the default) — in alternating runs, so drift in
+// the machine's load hits all three alike; prints each run and the medians.
+async function readPaths(args) {
+  const where = locate();
+  const transport = args._[1] || 'unix';
+  const runs = Number(args._[2] || 5);
+  const pairs = [
+    ['node-ipc + node-ipc', 'node-ipc', 'node-ipc', {}],
+    ['libipc + Node, I/O thread reads', 'libipc', 'node', { LIBIPC_SOCK_INLINE_READS: '0' }],
+    ['libipc + Node, inline reads', 'libipc', 'node', { LIBIPC_SOCK_INLINE_READS: '1' }],
+  ];
+  const rtts = pairs.map(() => []);
+  for (let i = 0; i < runs; i++) {
+    for (const [k, [, server, client, env]] of pairs.entries()) {
+      const r = await row(where, server, client, transport, 64, { rtt: 5000, tp: 1000 }, undefined, env);
+      rtts[k].push(r.rtt_us);
+    }
+  }
+  const median = (a) => a.slice().sort((x, y) => x - y)[a.length >> 1];
+  const base = median(rtts[0]);
+  const out = [`${transport}, 64 B round trip (µs), ${runs} runs:`];
+  for (const [k, [name]] of pairs.entries()) {
+    out.push(`  ${name.padEnd(34)} ${rtts[k].map((x) => x.toFixed(1)).join(' ')}  median ` +
+      `${median(rtts[k]).toFixed(1)}  (${(median(rtts[k]) / base).toFixed(2)}x node-ipc)`);
+  }
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
 const args = parseArgs(process.argv.slice(2));
 if (args._[0] === 'serve-node-ipc') serveNodeIpc(args);
+else if (args._[0] === 'read-paths') readPaths(args).catch((e) => fail(e.stack));
 else if (args._[0] === 'client') runClient(args).catch((e) => fail(e.stack));
 else orchestrate(args).catch((e) => fail(e.stack));
