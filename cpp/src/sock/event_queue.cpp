@@ -44,14 +44,11 @@ int event_queue::set_reader(std::function<void()> pump, int wait_set) {
 }
 
 void event_queue::pump() {
-  t_pumping = true;
-  try {
-    pump_();
-  } catch (...) {
-    t_pumping = false;
-    throw;
-  }
-  t_pumping = false;
+  struct flag {
+    flag() { t_pumping = true; }
+    ~flag() { t_pumping = false; }
+  } pumping;
+  pump_();
 }
 
 void event_queue::signal_locked() {
@@ -127,25 +124,25 @@ int event_queue::wait_reading(std::unique_lock<std::mutex> &lock, std::int64_t t
   bool spun = false;
   while (!ready()) {
     lock.unlock();
-    pump();
+    if (!spun && timeout_ms != 0) {
+      // As in wait(): a reply to a request just sent usually comes within
+      // microseconds, sooner than a sleep and a wake-up. So read, and read
+      // again, for a little while.
+      spun = true;
+      const auto spin_end = detail::clock::now() + kSpin;
+      for (unsigned i = 1;; ++i) {
+        pump();
+        if (count_.load(std::memory_order_acquire) != 0 || detail::clock::now() >= spin_end) break;
+        if (i >= 4) std::this_thread::yield();  // a peer on this core can only run if we yield
+      }
+    } else {
+      pump();
+    }
     lock.lock();
     if (ready()) break;
     if (timeout_ms == 0) {
       settle_locked();
       return IPC_EAGAIN;
-    }
-    if (!spun) {
-      // As in wait(): a reply to a request just sent usually comes within
-      // microseconds, sooner than a sleep and a wake-up.
-      spun = true;
-      lock.unlock();
-      const auto spin_end = detail::clock::now() + kSpin;
-      for (unsigned i = 1; count_.load(std::memory_order_acquire) == 0 && detail::clock::now() < spin_end; ++i) {
-        pump();
-        if (i >= 4) std::this_thread::yield();  // a peer on this core can only run if we yield
-      }
-      lock.lock();
-      continue;
     }
     std::int64_t ms = -1;
     if (timeout_ms > 0) {
